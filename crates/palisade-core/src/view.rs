@@ -1,0 +1,344 @@
+//! Views: what a case looks like now, folded from its records. Records are
+//! never changed; corrections and retractions are applied here, and every
+//! entry keeps its history.
+
+use crate::domain::{RecordKind, field};
+use crate::record::Record;
+use crate::time::{Moment, When};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ViewError {
+    #[error("record {0} does not belong to this case")]
+    ForeignRecord(String),
+    #[error("case has no opening record")]
+    NotOpened,
+    #[error("record {id} refers to {target}, which is not an earlier record of this case")]
+    DanglingTarget { id: String, target: String },
+}
+
+/// A record with its position in the ledger.
+#[derive(Debug, Clone)]
+pub struct LedgerRecord {
+    pub leaf_index: u64,
+    pub record: Record,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    Original,
+    Corrected,
+    Retracted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevisionView {
+    pub id: String,
+    pub leaf_index: u64,
+    #[serde(rename = "type")]
+    pub kind: RecordKind,
+    pub recorded_at: String,
+    pub reason: Option<String>,
+    /// The values this revision set (empty for a retraction).
+    pub changed: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub occurred_at: String,
+    pub recorded_at: String,
+    pub channel: String,
+    pub direction: Option<String>,
+    pub party: Option<String>,
+    pub place: Option<String>,
+    pub witnesses: Vec<String>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub clinical: Option<String>,
+    pub source: Value,
+    pub attachments: Vec<AttachmentView>,
+    pub state: EntryState,
+    /// Corrections and retractions, oldest first.
+    pub history: Vec<RevisionView>,
+    /// The entry as first recorded, when it has since been corrected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<BTreeMap<String, Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub kind: String,
+    pub date: String,
+    pub recorded_at: String,
+    pub by: Option<String>,
+    pub reference: Option<String>,
+    pub notes: Option<String>,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub title: String,
+    pub subject: String,
+    pub kind: String,
+    pub status: String,
+    pub owner: Option<String>,
+    pub parties: Value,
+    pub opened_at: String,
+    pub closed_at: Option<String>,
+    pub close_reason: Option<String>,
+    /// Chronological by `occurred_at` (as corrected), ties by ledger order.
+    pub entries: Vec<EntryView>,
+    /// Chronological by date.
+    pub actions: Vec<ActionView>,
+    pub records: u64,
+}
+
+impl CaseView {
+    /// Entries that are not retracted.
+    pub fn live_entries(&self) -> impl Iterator<Item = &EntryView> {
+        self.entries
+            .iter()
+            .filter(|e| e.state != EntryState::Retracted)
+    }
+
+    /// The `occurred_at` of the latest live entry.
+    pub fn last_contact(&self) -> Option<&str> {
+        self.live_entries()
+            .max_by_key(|e| sort_key(&e.occurred_at))
+            .map(|e| e.occurred_at.as_str())
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&EntryView> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+fn text(r: &Record, name: &str) -> Option<String> {
+    r.text(name).map(str::to_string)
+}
+
+fn strings(r: &Record, name: &str) -> Vec<String> {
+    match r.value(name) {
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn sort_key(s: &str) -> i128 {
+    When::parse(s)
+        .map(|w| w.sort_key())
+        .or_else(|_| Moment::parse(s).map(|m| m.sort_key()))
+        .unwrap_or(i128::MAX)
+}
+
+fn attachment_view(lr: &LedgerRecord) -> AttachmentView {
+    let r = &lr.record;
+    AttachmentView {
+        id: r.envelope.id.clone(),
+        leaf_index: lr.leaf_index,
+        sha256: text(r, field::SHA256).unwrap_or_default(),
+        size: r.value(field::SIZE).and_then(Value::as_u64).unwrap_or(0),
+        media_type: text(r, field::MEDIA_TYPE).unwrap_or_default(),
+        name: text(r, field::NAME).unwrap_or_default(),
+    }
+}
+
+fn entry_fields(e: &EntryView) -> BTreeMap<String, Value> {
+    let mut m = BTreeMap::new();
+    m.insert("occurred_at".into(), Value::from(e.occurred_at.clone()));
+    m.insert("channel".into(), Value::from(e.channel.clone()));
+    let opt = |v: &Option<String>| v.clone().map(Value::from).unwrap_or(Value::Null);
+    m.insert(field::DIRECTION.into(), opt(&e.direction));
+    m.insert(field::PARTY.into(), opt(&e.party));
+    m.insert(field::PLACE.into(), opt(&e.place));
+    m.insert(field::WITNESSES.into(), Value::from(e.witnesses.clone()));
+    m.insert(field::SUMMARY.into(), opt(&e.summary));
+    m.insert(field::CONTENT.into(), opt(&e.content));
+    m.insert(field::CLINICAL.into(), opt(&e.clinical));
+    m
+}
+
+fn apply_correction(e: &mut EntryView, r: &Record) -> BTreeMap<String, Value> {
+    let mut changed = BTreeMap::new();
+    if let Some(t) = &r.envelope.occurred_at {
+        e.occurred_at = t.clone();
+        changed.insert("occurred_at".into(), Value::from(t.clone()));
+    }
+    if let Some(c) = &r.envelope.channel {
+        e.channel = c.clone();
+        changed.insert("channel".into(), Value::from(c.clone()));
+    }
+    for d in &r.disclosures {
+        if !field::CORRECTABLE.contains(&d.name.as_str()) {
+            continue;
+        }
+        changed.insert(d.name.clone(), d.value.clone());
+        let s = d.value.as_str().map(str::to_string);
+        match d.name.as_str() {
+            field::DIRECTION => e.direction = s,
+            field::PARTY => e.party = s,
+            field::PLACE => e.place = s,
+            field::SUMMARY => e.summary = s,
+            field::CONTENT => e.content = s,
+            field::CLINICAL => e.clinical = s,
+            field::WITNESSES => e.witnesses = strings(r, field::WITNESSES),
+            _ => {}
+        }
+    }
+    changed
+}
+
+/// Fold a case's records (in ledger order) into its current view.
+pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, ViewError> {
+    let mut view: Option<CaseView> = None;
+    let mut entries: Vec<EntryView> = Vec::new();
+    let mut entry_pos: HashMap<String, usize> = HashMap::new();
+    let mut actions: Vec<ActionView> = Vec::new();
+    let mut action_pos: HashMap<String, usize> = HashMap::new();
+    for lr in records {
+        let r = &lr.record;
+        let env = &r.envelope;
+        if env.case.as_deref() != Some(case_id) {
+            return Err(ViewError::ForeignRecord(env.id.clone()));
+        }
+        let dangling = || ViewError::DanglingTarget {
+            id: env.id.clone(),
+            target: env.target.clone().unwrap_or_default(),
+        };
+        match env.kind {
+            RecordKind::CaseOpened => {
+                view = Some(CaseView {
+                    id: case_id.to_string(),
+                    leaf_index: lr.leaf_index,
+                    title: text(r, field::TITLE).unwrap_or_default(),
+                    subject: text(r, field::SUBJECT).unwrap_or_default(),
+                    kind: text(r, field::KIND).unwrap_or_default(),
+                    status: "open".into(),
+                    owner: text(r, field::OWNER),
+                    parties: r
+                        .value(field::PARTIES)
+                        .cloned()
+                        .unwrap_or(Value::Array(vec![])),
+                    opened_at: env.recorded_at.clone(),
+                    closed_at: None,
+                    close_reason: None,
+                    entries: Vec::new(),
+                    actions: Vec::new(),
+                    records: 0,
+                });
+            }
+            RecordKind::CaseClosed => {
+                let v = view.as_mut().ok_or(ViewError::NotOpened)?;
+                v.status = "closed".into();
+                v.closed_at = Some(env.recorded_at.clone());
+                v.close_reason = text(r, field::REASON);
+            }
+            RecordKind::Entry => {
+                entry_pos.insert(env.id.clone(), entries.len());
+                entries.push(EntryView {
+                    id: env.id.clone(),
+                    leaf_index: lr.leaf_index,
+                    occurred_at: env.occurred_at.clone().unwrap_or_default(),
+                    recorded_at: env.recorded_at.clone(),
+                    channel: env.channel.clone().unwrap_or_default(),
+                    direction: text(r, field::DIRECTION),
+                    party: text(r, field::PARTY),
+                    place: text(r, field::PLACE),
+                    witnesses: strings(r, field::WITNESSES),
+                    summary: text(r, field::SUMMARY),
+                    content: text(r, field::CONTENT),
+                    clinical: text(r, field::CLINICAL),
+                    source: r
+                        .value(field::SOURCE)
+                        .cloned()
+                        .unwrap_or_else(|| serde_json::json!({"kind": "manual"})),
+                    attachments: Vec::new(),
+                    state: EntryState::Original,
+                    history: Vec::new(),
+                    original: None,
+                });
+            }
+            RecordKind::Action => {
+                action_pos.insert(env.id.clone(), actions.len());
+                actions.push(ActionView {
+                    id: env.id.clone(),
+                    leaf_index: lr.leaf_index,
+                    kind: text(r, field::KIND).unwrap_or_default(),
+                    date: env.occurred_at.clone().unwrap_or_default(),
+                    recorded_at: env.recorded_at.clone(),
+                    by: text(r, field::BY),
+                    reference: text(r, field::REFERENCE),
+                    notes: text(r, field::NOTES),
+                    attachments: Vec::new(),
+                });
+            }
+            RecordKind::Attachment => {
+                let target = env.target.as_deref().ok_or_else(dangling)?;
+                let a = attachment_view(lr);
+                if let Some(&i) = entry_pos.get(target) {
+                    entries[i].attachments.push(a);
+                } else if let Some(&i) = action_pos.get(target) {
+                    actions[i].attachments.push(a);
+                } else {
+                    return Err(dangling());
+                }
+            }
+            RecordKind::Correction | RecordKind::Retraction => {
+                let target = env.target.as_deref().ok_or_else(dangling)?;
+                let &i = entry_pos.get(target).ok_or_else(dangling)?;
+                let e = &mut entries[i];
+                let changed = if env.kind == RecordKind::Correction {
+                    if e.original.is_none() {
+                        e.original = Some(entry_fields(e));
+                    }
+                    if e.state == EntryState::Original {
+                        e.state = EntryState::Corrected;
+                    }
+                    apply_correction(e, r)
+                } else {
+                    e.state = EntryState::Retracted;
+                    BTreeMap::new()
+                };
+                e.history.push(RevisionView {
+                    id: env.id.clone(),
+                    leaf_index: lr.leaf_index,
+                    kind: env.kind,
+                    recorded_at: env.recorded_at.clone(),
+                    reason: text(r, field::REASON),
+                    changed,
+                });
+            }
+            RecordKind::LedgerInitialised => return Err(ViewError::ForeignRecord(env.id.clone())),
+        }
+    }
+    let mut v = view.ok_or(ViewError::NotOpened)?;
+    entries.sort_by_key(|e| (sort_key(&e.occurred_at), e.leaf_index));
+    actions.sort_by_key(|a| (sort_key(&a.date), a.leaf_index));
+    v.entries = entries;
+    v.actions = actions;
+    v.records = records.len() as u64;
+    Ok(v)
+}

@@ -1,0 +1,51 @@
+//! Errors a user can act on: each message says what is wrong and where.
+
+use palisade_core::compose::ComposeError;
+use palisade_core::crypto::CryptoError;
+use palisade_core::time::TimeError;
+use palisade_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    NotAStore(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error("{0}")]
+    KeyMissing(String),
+    #[error("{0}")]
+    WrongKey(String),
+    #[error("no {what} with id '{id}'")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot read attachment {path}: {reason}")]
+    Attachment { path: String, reason: String },
+    #[error("stored data failed an integrity check: {0} (run `palisade verify` for a full report)")]
+    Integrity(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+}
+
+impl ServiceError {
+    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> ServiceError + '_ {
+        move |source| ServiceError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

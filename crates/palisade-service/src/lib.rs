@@ -1,0 +1,17 @@
+//! Palisade's use cases over a store: create and open a data directory,
+//! record what happened in a case, read it back, and verify everything.
+//! The CLI and (later) the web application are thin layers over this crate.
+#![forbid(unsafe_code)]
+
+mod attachments;
+mod cases;
+pub mod error;
+pub mod keys;
+mod ledger;
+mod verify;
+
+pub use cases::{AttachmentReceipt, CaseSummary, EntryReceipt};
+pub use error::{Result, ServiceError};
+pub use keys::KeyOptions;
+pub use ledger::{INSTALLATION_SCOPE, InitReport, Palisade, Pending, Receipt};
+pub use verify::{Problem, VerifyReport};

@@ -1,0 +1,407 @@
+//! The embedded SQLite backend: one database file in WAL mode with
+//! `synchronous = FULL` (a write is acknowledged only once it is on disk),
+//! foreign keys on, versioned migrations, and `BEGIN IMMEDIATE` appends.
+#![forbid(unsafe_code)]
+
+mod migrations;
+
+use palisade_store::{Append, Hash, Store, StoreError, StoredCheckpoint, StoredRecord};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// File name of the database inside a data directory.
+pub const DB_FILE: &str = "palisade.sqlite3";
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn hash_from(v: Vec<u8>, what: &str) -> Result<Hash, StoreError> {
+    v.try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} is not 32 bytes")))
+}
+
+fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Corrupt(format!("{v} is out of range")))
+}
+
+impl SqliteStore {
+    /// Create a new database at `path`; fails if a file is already there.
+    pub fn create(path: &Path) -> Result<Self, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyInitialised);
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .map_err(backend)?;
+        Self::configure(conn, path)
+    }
+
+    /// Open an existing database; never creates one.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NotAStore(format!(
+                "{} does not exist",
+                path.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(backend)?;
+        Self::configure(conn, path)
+    }
+
+    fn configure(conn: Connection, path: &Path) -> Result<Self, StoreError> {
+        let not_db = |e: rusqlite::Error| {
+            StoreError::NotAStore(format!(
+                "{} is not a Palisade database: {e}",
+                path.display()
+            ))
+        };
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(not_db)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(not_db)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(not_db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(backend)?;
+        let mut conn = conn;
+        migrations::migrate(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        self.conn
+            .lock()
+            .map_err(|_| StoreError::Backend("store lock poisoned".into()))
+    }
+}
+
+/// Rows read per page while scanning.
+const SCAN_PAGE: i64 = 1024;
+
+const RECORD_COLS: &str =
+    "leaf_index, id, case_id, kind, target, occurred_at, recorded_at, envelope, leaf_hash, sealed";
+
+fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredRecord, StoreError>> {
+    let leaf: i64 = row.get(0)?;
+    let hash: Vec<u8> = row.get(8)?;
+    Ok((|| {
+        Ok(StoredRecord {
+            leaf_index: u64::try_from(leaf)
+                .map_err(|_| StoreError::Corrupt(format!("negative leaf index {leaf}")))?,
+            id: row.get(1).map_err(backend)?,
+            case_id: row.get(2).map_err(backend)?,
+            kind: row.get(3).map_err(backend)?,
+            target: row.get(4).map_err(backend)?,
+            occurred_at: row.get(5).map_err(backend)?,
+            recorded_at: row.get(6).map_err(backend)?,
+            envelope: row.get(7).map_err(backend)?,
+            leaf_hash: hash_from(hash, "leaf hash")?,
+            sealed: row.get(9).map_err(backend)?,
+        })
+    })())
+}
+
+fn checkpoint_from_row(row: &Row<'_>) -> rusqlite::Result<Result<StoredCheckpoint, StoreError>> {
+    let size: i64 = row.get(0)?;
+    let note: String = row.get(1)?;
+    let frontier: Vec<u8> = row.get(2)?;
+    let created_at: String = row.get(3)?;
+    let mac: Vec<u8> = row.get(4)?;
+    Ok((|| {
+        if !frontier.len().is_multiple_of(32) {
+            return Err(StoreError::Corrupt("checkpoint frontier length".into()));
+        }
+        Ok(StoredCheckpoint {
+            size: u64::try_from(size)
+                .map_err(|_| StoreError::Corrupt(format!("negative checkpoint size {size}")))?,
+            note,
+            frontier: frontier
+                .chunks(32)
+                .map(|c| hash_from(c.to_vec(), "frontier node"))
+                .collect::<Result<_, _>>()?,
+            created_at,
+            mac: hash_from(mac, "checkpoint MAC")?,
+        })
+    })())
+}
+
+fn write_batch(tx: &rusqlite::Transaction<'_>, batch: Append<'_>) -> Result<(), StoreError> {
+    let found: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM records",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    let found = found as u64;
+    if found != batch.expected_size {
+        return Err(StoreError::Conflict {
+            expected: batch.expected_size,
+            found,
+        });
+    }
+    {
+        let mut ins = tx
+            .prepare_cached(&format!(
+                "INSERT INTO records ({RECORD_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ))
+            .map_err(backend)?;
+        for r in batch.records {
+            ins.execute(params![
+                to_i64(r.leaf_index)?,
+                r.id,
+                r.case_id,
+                r.kind,
+                r.target,
+                r.occurred_at,
+                r.recorded_at,
+                r.envelope,
+                &r.leaf_hash[..],
+                r.sealed
+            ])
+            .map_err(backend)?;
+        }
+        let mut ins = tx
+            .prepare_cached("INSERT INTO keys (scope, wrapped) VALUES (?1, ?2)")
+            .map_err(backend)?;
+        for k in batch.keys {
+            ins.execute(params![k.scope, k.wrapped]).map_err(backend)?;
+        }
+    }
+    let c = batch.checkpoint;
+    let frontier: Vec<u8> = c.frontier.concat();
+    tx.execute(
+        "INSERT INTO checkpoints (size, note, frontier, created_at, mac) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![to_i64(c.size)?, c.note, frontier, c.created_at, &c.mac[..]],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn initialise(&self, meta: &[(&str, Vec<u8>)], first: Append<'_>) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let used: i64 = tx
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM meta) + (SELECT COUNT(*) FROM records)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if used > 0 {
+            return Err(StoreError::AlreadyInitialised);
+        }
+        for (k, v) in meta {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )
+            .map_err(backend)?;
+        }
+        write_batch(&tx, first)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.lock()?
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(backend)
+    }
+
+    fn append(&self, batch: Append<'_>) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        write_batch(&tx, batch)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn head(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.lock()?
+            .query_row(
+                "SELECT size, note, frontier, created_at, mac FROM checkpoints ORDER BY size DESC LIMIT 1",
+                [],
+                checkpoint_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .transpose()
+    }
+
+    fn scan_checkpoints(
+        &self,
+        f: &mut dyn FnMut(StoredCheckpoint) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut cursor: i64 = -1;
+        loop {
+            // Read a page, then release the connection before calling back, so the
+            // callback may use the store (e.g. to fetch a key).
+            let page: Vec<StoredCheckpoint> = {
+                let conn = self.lock()?;
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT size, note, frontier, created_at, mac FROM checkpoints WHERE size > ?1 ORDER BY size LIMIT ?2",
+                    )
+                    .map_err(backend)?;
+                let rows = stmt
+                    .query_map(params![cursor, SCAN_PAGE], checkpoint_from_row)
+                    .map_err(backend)?;
+                rows.map(|r| r.map_err(backend)?)
+                    .collect::<Result<_, _>>()?
+            };
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            cursor = to_i64(last.size)?;
+            for c in page {
+                if !f(c) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn scan_records(
+        &self,
+        from: u64,
+        f: &mut dyn FnMut(StoredRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut cursor = to_i64(from)?;
+        loop {
+            let page: Vec<StoredRecord> = {
+                let conn = self.lock()?;
+                let mut stmt = conn
+                    .prepare_cached(&format!(
+                        "SELECT {RECORD_COLS} FROM records WHERE leaf_index >= ?1 ORDER BY leaf_index LIMIT ?2"
+                    ))
+                    .map_err(backend)?;
+                let rows = stmt
+                    .query_map(params![cursor, SCAN_PAGE], record_from_row)
+                    .map_err(backend)?;
+                rows.map(|r| r.map_err(backend)?)
+                    .collect::<Result<_, _>>()?
+            };
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            cursor = to_i64(last.leaf_index)? + 1;
+            for r in page {
+                if !f(r) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn case_records(&self, case_id: &str) -> Result<Vec<StoredRecord>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {RECORD_COLS} FROM records WHERE case_id = ?1 ORDER BY leaf_index"
+            ))
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([case_id], record_from_row)
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn record(&self, id: &str) -> Result<Option<StoredRecord>, StoreError> {
+        self.lock()?
+            .query_row(
+                &format!("SELECT {RECORD_COLS} FROM records WHERE id = ?1"),
+                [id],
+                record_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .transpose()
+    }
+
+    fn case_ids(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT case_id FROM records WHERE kind = 'case_opened' AND case_id IS NOT NULL ORDER BY leaf_index",
+            )
+            .map_err(backend)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(backend)?;
+        rows.map(|r| r.map_err(backend)).collect()
+    }
+
+    fn wrapped_key(&self, scope: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.lock()?
+            .query_row("SELECT wrapped FROM keys WHERE scope = ?1", [scope], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(backend)
+    }
+
+    fn record_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .lock()?
+            .query_row("SELECT COUNT(*) FROM records", [], |r| r.get(0))
+            .map_err(backend)?;
+        Ok(n as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_passes_the_conformance_suite() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let counter = std::cell::Cell::new(0);
+        palisade_store::conformance::run_all(&|| {
+            counter.set(counter.get() + 1);
+            let p = dir.path().join(format!("s{}.sqlite3", counter.get()));
+            Box::new(SqliteStore::create(&p).expect("create"))
+        });
+    }
+
+    #[test]
+    fn refuses_to_open_what_is_not_a_database() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.sqlite3");
+        std::fs::write(&p, b"this is a text file, not SQLite").expect("write");
+        let e = SqliteStore::open(&p).err().expect("must fail");
+        assert!(e.to_string().contains("not a Palisade database"), "{e}");
+        assert!(matches!(
+            SqliteStore::open(&dir.path().join("absent")),
+            Err(StoreError::NotAStore(_))
+        ));
+        assert!(matches!(
+            SqliteStore::create(&p),
+            Err(StoreError::AlreadyInitialised)
+        ));
+    }
+}

@@ -1,0 +1,214 @@
+//! The conformance suite every [`Store`] backend runs (in the manner of
+//! atuin's shared storage tests): call [`run_all`] from the backend's tests
+//! with a constructor for empty stores.
+
+use crate::{Append, Store, StoreError, StoredCheckpoint, StoredRecord, WrappedKey};
+
+fn rec(i: u64, case: Option<&str>, kind: &str) -> StoredRecord {
+    StoredRecord {
+        leaf_index: i,
+        id: format!("rec_{i:016}"),
+        case_id: case.map(str::to_string),
+        kind: kind.to_string(),
+        target: None,
+        occurred_at: Some(format!("2026-01-01T00:00:{:02}Z", i % 60)),
+        recorded_at: "2026-01-02T00:00:00Z".into(),
+        envelope: format!("{{\"i\":{i}}}").into_bytes(),
+        leaf_hash: [i as u8; 32],
+        sealed: vec![i as u8; 40],
+    }
+}
+
+fn cp(size: u64) -> StoredCheckpoint {
+    StoredCheckpoint {
+        size,
+        note: format!("origin\n{size}\nroot\n\n— sig\n"),
+        frontier: vec![[size as u8; 32]; size.count_ones() as usize],
+        created_at: "2026-01-02T00:00:00Z".into(),
+        mac: [size as u8; 32],
+    }
+}
+
+fn init(store: &dyn Store) {
+    let r = [rec(0, None, "ledger_initialised")];
+    let c = cp(1);
+    store
+        .initialise(
+            &[("origin", b"palisade/test".to_vec())],
+            Append {
+                expected_size: 0,
+                records: &r,
+                keys: &[],
+                checkpoint: &c,
+            },
+        )
+        .expect("initialise");
+}
+
+fn append(
+    store: &dyn Store,
+    from: u64,
+    n: u64,
+    case: &str,
+    keys: &[WrappedKey],
+) -> Result<(), StoreError> {
+    let recs: Vec<StoredRecord> = (from..from + n)
+        .map(|i| rec(i, Some(case), "entry"))
+        .collect();
+    store.append(Append {
+        expected_size: from,
+        records: &recs,
+        keys,
+        checkpoint: &cp(from + n),
+    })
+}
+
+/// Run every conformance check, each on a fresh store from `make`.
+pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
+    initialise_once(make().as_ref());
+    append_and_read_back(make().as_ref());
+    conflicting_append_writes_nothing(make().as_ref());
+    duplicate_ids_write_nothing(make().as_ref());
+    scans_stop_early_and_start_anywhere(make().as_ref());
+    keys_are_scoped(make().as_ref());
+}
+
+fn initialise_once(s: &dyn Store) {
+    assert!(matches!(s.head(), Ok(None)));
+    assert_eq!(s.record_count().expect("count"), 0);
+    init(s);
+    assert_eq!(
+        s.meta("origin").expect("meta"),
+        Some(b"palisade/test".to_vec())
+    );
+    assert_eq!(s.meta("absent").expect("meta"), None);
+    let again = s.initialise(
+        &[],
+        Append {
+            expected_size: 0,
+            records: &[],
+            keys: &[],
+            checkpoint: &cp(0),
+        },
+    );
+    assert!(
+        matches!(again, Err(StoreError::AlreadyInitialised)),
+        "{again:?}"
+    );
+    assert_eq!(s.record_count().expect("count"), 1);
+}
+
+fn append_and_read_back(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_a".into(),
+        wrapped: vec![1, 2, 3],
+    }];
+    append(s, 1, 3, "case_a", &k).expect("append");
+    append(s, 4, 2, "case_b", &[]).expect("append");
+    assert_eq!(s.record_count().expect("count"), 6);
+    let head = s.head().expect("head").expect("some head");
+    assert_eq!(head, cp(6));
+    let got = s.case_records("case_a").expect("case records");
+    assert_eq!(
+        got,
+        (1..4)
+            .map(|i| rec(i, Some("case_a"), "entry"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        s.record("rec_0000000000000004").expect("record"),
+        Some(rec(4, Some("case_b"), "entry"))
+    );
+    assert_eq!(s.record("nope").expect("record"), None);
+    let mut sizes = vec![];
+    s.scan_checkpoints(&mut |c| {
+        sizes.push(c.size);
+        true
+    })
+    .expect("scan");
+    assert_eq!(sizes, vec![1, 4, 6]);
+}
+
+fn conflicting_append_writes_nothing(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_x".into(),
+        wrapped: vec![9],
+    }];
+    let r = append(s, 5, 2, "case_x", &k);
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::Conflict {
+                expected: 5,
+                found: 1
+            })
+        ),
+        "{r:?}"
+    );
+    assert_eq!(s.record_count().expect("count"), 1);
+    assert_eq!(s.wrapped_key("case_x").expect("key"), None);
+    assert_eq!(s.head().expect("head").map(|c| c.size), Some(1));
+}
+
+fn duplicate_ids_write_nothing(s: &dyn Store) {
+    init(s);
+    let mut dup = rec(1, Some("case_a"), "entry");
+    dup.id = rec(0, None, "x").id;
+    let r = s.append(Append {
+        expected_size: 1,
+        records: &[dup],
+        keys: &[],
+        checkpoint: &cp(2),
+    });
+    assert!(r.is_err(), "a duplicate record id must be refused");
+    assert_eq!(s.record_count().expect("count"), 1);
+    assert_eq!(s.head().expect("head").map(|c| c.size), Some(1));
+}
+
+fn scans_stop_early_and_start_anywhere(s: &dyn Store) {
+    init(s);
+    append(s, 1, 9, "case_a", &[]).expect("append");
+    let mut seen = vec![];
+    s.scan_records(3, &mut |r| {
+        seen.push(r.leaf_index);
+        seen.len() < 4
+    })
+    .expect("scan");
+    assert_eq!(seen, vec![3, 4, 5, 6]);
+    let mut all = 0;
+    s.scan_records(0, &mut |_| {
+        all += 1;
+        true
+    })
+    .expect("scan");
+    assert_eq!(all, 10);
+}
+
+fn keys_are_scoped(s: &dyn Store) {
+    init(s);
+    let k = [
+        WrappedKey {
+            scope: "case_a".into(),
+            wrapped: vec![1],
+        },
+        WrappedKey {
+            scope: "case_b".into(),
+            wrapped: vec![2],
+        },
+    ];
+    append(s, 1, 1, "case_a", &k).expect("append");
+    assert_eq!(s.wrapped_key("case_a").expect("key"), Some(vec![1]));
+    assert_eq!(s.wrapped_key("case_b").expect("key"), Some(vec![2]));
+    let mut opened = rec(2, Some("case_b"), "case_opened");
+    opened.id = "case_b_opened".into();
+    s.append(Append {
+        expected_size: 2,
+        records: &[opened],
+        keys: &[],
+        checkpoint: &cp(3),
+    })
+    .expect("append");
+    assert_eq!(s.case_ids().expect("case ids"), vec!["case_b".to_string()]);
+}

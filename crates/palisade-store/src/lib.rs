@@ -1,0 +1,138 @@
+//! The narrow storage interface of Palisade.
+//!
+//! A backend keeps four things and interprets none of them: the ledger's
+//! records (opaque envelope and sealed bytes, plus the clear metadata used
+//! for lookups), signed checkpoints, wrapped data keys, and a little
+//! installation metadata. Every write is one atomic, durable append; nothing
+//! is ever updated or deleted. Attachment bytes live in a [`BlobStore`].
+//!
+//! Backends: `palisade-store-sqlite` (embedded default). Every backend must
+//! pass [`conformance`] (feature `conformance`).
+#![forbid(unsafe_code)]
+
+pub mod blobs;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use blobs::{BlobStore, FsBlobStore};
+
+/// A 32-byte hash.
+pub type Hash = [u8; 32];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the ledger moved on while this write was prepared (expected size {expected}, found {found})"
+    )]
+    Conflict { expected: u64, found: u64 },
+    #[error("the store is already initialised")]
+    AlreadyInitialised,
+    #[error("the store is not initialised")]
+    NotInitialised,
+    #[error("{0}")]
+    NotAStore(String),
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
+    #[error("storage backend error: {0}")]
+    Backend(String),
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One ledger record as stored. Only `envelope` and `sealed` are authoritative;
+/// the other columns repeat envelope values for lookups and are checked by `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub leaf_index: u64,
+    pub id: String,
+    pub case_id: Option<String>,
+    pub kind: String,
+    pub target: Option<String>,
+    pub occurred_at: Option<String>,
+    pub recorded_at: String,
+    /// Canonical envelope bytes (the Merkle leaf).
+    pub envelope: Vec<u8>,
+    /// SHA-256(0x00 || envelope), cached.
+    pub leaf_hash: Hash,
+    /// Disclosures, encrypted under the case's data key.
+    pub sealed: Vec<u8>,
+}
+
+/// A signed tree head as stored, with the tree's right frontier at that size and a
+/// MAC chaining it to the previous checkpoint (so no checkpoint can be removed unnoticed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    /// The C2SP signed note.
+    pub note: String,
+    /// The roots of the perfect subtrees covering leaves [0, size), largest first.
+    pub frontier: Vec<Hash>,
+    pub created_at: String,
+    /// HMAC over the previous checkpoint's MAC and this checkpoint's fields.
+    pub mac: Hash,
+}
+
+/// A data key wrapped under the master key, for a scope (a case id or the installation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrappedKey {
+    pub scope: String,
+    pub wrapped: Vec<u8>,
+}
+
+/// One atomic write: records appended at `expected_size`, keys they need, and the
+/// checkpoint that signs the new tree. Either all of it is durable or none of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Append<'a> {
+    pub expected_size: u64,
+    pub records: &'a [StoredRecord],
+    pub keys: &'a [WrappedKey],
+    pub checkpoint: &'a StoredCheckpoint,
+}
+
+/// What a backend must do. Implementations are internally synchronised.
+pub trait Store: Send + Sync {
+    /// A short name for messages (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+
+    /// Write installation metadata and the first append, once. Fails with
+    /// [`StoreError::AlreadyInitialised`] if the store holds anything.
+    fn initialise(&self, meta: &[(&str, Vec<u8>)], first: Append<'_>) -> Result<(), StoreError>;
+
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Append atomically; [`StoreError::Conflict`] if the ledger is not at `expected_size`.
+    /// Returns only once the write is durable.
+    fn append(&self, batch: Append<'_>) -> Result<(), StoreError>;
+
+    /// The latest checkpoint.
+    fn head(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Every checkpoint in order of size; stop early when `f` returns false.
+    fn scan_checkpoints(
+        &self,
+        f: &mut dyn FnMut(StoredCheckpoint) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// Records with `leaf_index >= from` in leaf order; stop early when `f` returns false.
+    fn scan_records(
+        &self,
+        from: u64,
+        f: &mut dyn FnMut(StoredRecord) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// A case's records in leaf order.
+    fn case_records(&self, case_id: &str) -> Result<Vec<StoredRecord>, StoreError>;
+
+    fn record(&self, id: &str) -> Result<Option<StoredRecord>, StoreError>;
+
+    /// Ids of all cases (from their opening records), in ledger order.
+    fn case_ids(&self) -> Result<Vec<String>, StoreError>;
+
+    fn wrapped_key(&self, scope: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    fn record_count(&self) -> Result<u64, StoreError>;
+}

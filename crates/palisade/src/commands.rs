@@ -1,0 +1,222 @@
+//! One function per command: turn flags into domain values, call the
+//! service, hand the result to the renderer.
+
+use crate::args::{ActionArgs, CaseCommand, Cli, Command, CorrectArgs, EntryFields, LogArgs};
+use crate::render::Out;
+use anyhow::{Context, Result};
+use palisade_core::compose::{EntryPatch, NewAction, NewCase, NewEntry};
+use palisade_core::domain::{ActionKind, CaseKind, Channel, Direction, Party, Source};
+use palisade_core::time::{Moment, When};
+use palisade_service::{KeyOptions, Palisade, keys};
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+fn key_options(cli: &Cli) -> KeyOptions {
+    let passphrase = std::env::var("PALISADE_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Zeroizing::new);
+    if let Some(k) = cli.key_file.as_ref().filter(|k| keys::key_file_too_open(k)) {
+        eprintln!(
+            "warning: key file {} can be read by other users; run: chmod 600 {}",
+            k.display(),
+            k.display()
+        );
+    }
+    KeyOptions {
+        key_file: cli.key_file.clone(),
+        passphrase,
+    }
+}
+
+fn open(cli: &Cli) -> Result<Palisade> {
+    Ok(Palisade::open(&cli.data_dir, &key_options(cli))?)
+}
+
+fn some_text(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let out = Out { json: cli.json };
+    match &cli.command {
+        Command::Init => {
+            let (_, report) = Palisade::init(&cli.data_dir, &key_options(&cli))?;
+            out.init(&report)
+        }
+        Command::Case(c) => case(&cli, c, &out),
+        Command::Log(a) => log(&cli, a, &out),
+        Command::Action(a) => action(&cli, a, &out),
+        Command::Correct(a) => correct(&cli, a, &out),
+        Command::Retract(a) => {
+            let p = open(&cli)?;
+            let r = p.retract_entry(&a.entry, &a.reason)?;
+            out.receipt("Retracted entry", &a.entry, &r)
+        }
+        Command::Timeline { case } => {
+            let p = open(&cli)?;
+            let v = p.case(case)?;
+            out.timeline(&v)
+        }
+        Command::Verify => {
+            let p = open(&cli)?;
+            let report = p.verify()?;
+            out.verify(&report)?;
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            })
+        }
+        Command::Checkpoint => {
+            let p = open(&cli)?;
+            out.checkpoint(&p.checkpoint()?, &p)
+        }
+    }
+}
+
+fn case(cli: &Cli, c: &CaseCommand, out: &Out) -> Result<ExitCode> {
+    match c {
+        CaseCommand::Open {
+            title,
+            subject,
+            kind,
+            parties,
+            owner,
+        } => {
+            let new = NewCase {
+                title: title.trim().to_string(),
+                subject: subject.trim().to_string(),
+                kind: kind.parse::<CaseKind>()?,
+                parties: parties
+                    .iter()
+                    .map(|p| p.parse::<Party>())
+                    .collect::<Result<_, _>>()?,
+                owner: some_text(owner),
+            };
+            let p = open(cli)?;
+            let r = p.open_case(&new)?;
+            let v = p.case(&r.id)?;
+            out.case_opened(&v)
+        }
+        CaseCommand::List => {
+            let p = open(cli)?;
+            out.case_list(&p.list_cases()?)
+        }
+        CaseCommand::Show { id } => {
+            let p = open(cli)?;
+            out.case_show(&p.case(id)?)
+        }
+        CaseCommand::Close { id, reason } => {
+            let p = open(cli)?;
+            let r = p.close_case(id, reason)?;
+            out.receipt("Closed case", id, &r)
+        }
+    }
+}
+
+/// The free-text fields of `log` and `correct`, trimmed; empty means not given.
+struct Texts {
+    party: Option<String>,
+    place: Option<String>,
+    summary: Option<String>,
+    content: Option<String>,
+    clinical: Option<String>,
+}
+
+fn texts(f: &EntryFields) -> Texts {
+    Texts {
+        party: some_text(&f.party),
+        place: some_text(&f.place),
+        summary: some_text(&f.summary),
+        // Verbatim content is kept exactly as given.
+        content: f.content.clone().filter(|c| !c.is_empty()),
+        clinical: some_text(&f.clinical),
+    }
+}
+
+fn log(cli: &Cli, a: &LogArgs, out: &Out) -> Result<ExitCode> {
+    let t = texts(&a.fields);
+    let entry = NewEntry {
+        occurred_at: Moment::parse(&a.occurred_at).context("--occurred-at")?,
+        channel: a.channel.parse::<Channel>()?,
+        direction: match &a.fields.direction {
+            Some(d) => d.parse::<Direction>()?,
+            None => Direction::Inbound,
+        },
+        party: t.party,
+        place: t.place,
+        witnesses: a
+            .fields
+            .witnesses
+            .iter()
+            .map(|w| w.trim().to_string())
+            .collect(),
+        summary: t.summary,
+        content: t.content,
+        clinical: t.clinical,
+        source: Source::Manual,
+    };
+    let p = open(cli)?;
+    let r = p.log_entry(&a.case, &entry, &a.attach)?;
+    out.entry_logged(&r)
+}
+
+fn action(cli: &Cli, a: &ActionArgs, out: &Out) -> Result<ExitCode> {
+    let action = NewAction {
+        kind: a.kind.parse::<ActionKind>()?,
+        date: When::parse(&a.date).context("--date")?,
+        by: some_text(&a.by),
+        reference: some_text(&a.reference),
+        notes: some_text(&a.notes),
+    };
+    let p = open(cli)?;
+    let r = p.record_action(&a.case, &action, &a.attach)?;
+    out.receipt("Recorded action", &r.id, &r)
+}
+
+fn correct(cli: &Cli, a: &CorrectArgs, out: &Out) -> Result<ExitCode> {
+    let t = texts(&a.fields);
+    let patch = EntryPatch {
+        occurred_at: a
+            .occurred_at
+            .as_deref()
+            .map(Moment::parse)
+            .transpose()
+            .context("--occurred-at")?,
+        channel: a
+            .channel
+            .as_deref()
+            .map(str::parse::<Channel>)
+            .transpose()?,
+        direction: a
+            .fields
+            .direction
+            .as_deref()
+            .map(str::parse::<Direction>)
+            .transpose()?,
+        party: t.party,
+        place: t.place,
+        witnesses: if a.clear_witnesses {
+            Some(Vec::new())
+        } else if a.fields.witnesses.is_empty() {
+            None
+        } else {
+            Some(
+                a.fields
+                    .witnesses
+                    .iter()
+                    .map(|w| w.trim().to_string())
+                    .collect(),
+            )
+        },
+        summary: t.summary,
+        content: t.content,
+        clinical: t.clinical,
+    };
+    let p = open(cli)?;
+    let r = p.correct_entry(&a.entry, &a.reason, &patch)?;
+    out.receipt("Corrected entry", &a.entry, &r)
+}

@@ -1,0 +1,40 @@
+//! The `palisade` command: parse arguments, call the service, print the
+//! result as text or JSON. Exit codes: 0 success, 1 error, 2 usage error,
+//! 3 `verify` found a discrepancy.
+#![forbid(unsafe_code)]
+
+mod args;
+mod commands;
+mod render;
+
+use args::Cli;
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let message = one_line(&e);
+            eprintln!("error: {message}");
+            if json {
+                println!("{}", serde_json::json!({ "ok": false, "error": message }));
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
