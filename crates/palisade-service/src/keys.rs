@@ -23,18 +23,26 @@ pub struct KeyOptions {
 
 const KEY_FILE_TAG: &str = "palisade-master-key-v1";
 
-/// The default key location: `$PALISADE_CONFIG_DIR`, else `$XDG_CONFIG_HOME/palisade`,
-/// else `$HOME/.config/palisade`, then `keys/<installation-id>.key`.
-pub fn default_key_path(installation_id: &str) -> Option<PathBuf> {
+/// Palisade's per-user configuration folder: `$PALISADE_CONFIG_DIR`, else
+/// `$XDG_CONFIG_HOME/palisade`, else `$HOME/.config/palisade`.
+pub fn config_dir() -> Option<PathBuf> {
     let env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    let base = env("PALISADE_CONFIG_DIR")
+    env("PALISADE_CONFIG_DIR")
         .or_else(|| env("XDG_CONFIG_HOME").map(|p| p.join("palisade")))
-        .or_else(|| env("HOME").map(|p| p.join(".config").join("palisade")))?;
-    Some(base.join("keys").join(format!("{installation_id}.key")))
+        .or_else(|| env("HOME").map(|p| p.join(".config").join("palisade")))
+}
+
+/// The default key location: `<config dir>/keys/<installation-id>.key`.
+pub fn default_key_path(installation_id: &str) -> Option<PathBuf> {
+    Some(
+        config_dir()?
+            .join("keys")
+            .join(format!("{installation_id}.key")),
+    )
 }
 
 /// Write a new key file; refuses to overwrite. Mode 0600, parent folders 0700.

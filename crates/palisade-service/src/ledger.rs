@@ -314,6 +314,7 @@ impl Palisade {
         if let Some(path) = key_file {
             keys::write_key_file(path, &p.master, installation_id)?;
         }
+        crate::witness::record(installation_id, &checkpoint.note);
         if let Some(k) = pending.new_key {
             p.remember_key(INSTALLATION_SCOPE, k);
         }
@@ -632,6 +633,7 @@ impl Palisade {
                 Err(e) => return Err(e.into()),
             }
         };
+        crate::witness::record(&self.installation_id, &checkpoint.note);
         for p in pending {
             if let Some(k) = p.new_key {
                 self.remember_key(&p.scope, k);

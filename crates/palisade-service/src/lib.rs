@@ -9,6 +9,7 @@ pub mod error;
 pub mod keys;
 mod ledger;
 mod verify;
+mod witness;
 
 pub use cases::{AttachmentReceipt, CaseSummary, EntryReceipt};
 pub use error::{Result, ServiceError};

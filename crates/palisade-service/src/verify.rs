@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::ledger::{INSTALLATION_SCOPE, Palisade};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use palisade_core::checkpoint::CheckpointBody;
+use palisade_core::checkpoint::{CheckpointBody, CheckpointError};
 use palisade_core::domain::{Channel, RecordKind, field};
 use palisade_core::merkle::{self, Frontier, Hash};
 use palisade_core::time::{Moment, When};
@@ -111,6 +111,7 @@ impl Palisade {
             more: false,
         };
         let checkpoints = self.verify_checkpoints(&mut problems)?;
+        let witness = self.witnessed(&mut problems);
         let mut cps = checkpoints.iter().peekable();
         let mut frontier = Frontier::new();
         let mut known: HashMap<String, Known> = HashMap::new();
@@ -130,6 +131,21 @@ impl Palisade {
             }
             self.verify_record(&row, &mut known, &mut blobs, &mut problems);
             frontier.push(merkle::leaf_hash(&row.envelope));
+            if let Some((path, body)) = &witness
+                && body.size == frontier.size()
+                && !tree_broken
+                && frontier.root() != body.root
+            {
+                problems.push(Problem {
+                    location: format!("witness {}", path.display()),
+                    leaf_index: Some(body.size.saturating_sub(1)),
+                    record: None,
+                    problem: format!(
+                        "this computer saw a different ledger at tree size {} (the history was rewritten)",
+                        body.size
+                    ),
+                });
+            }
             while let Some((c, root)) = cps.peek() {
                 if c.size > frontier.size() {
                     break;
@@ -162,6 +178,19 @@ impl Palisade {
                     c.size
                 ),
             );
+        }
+        if let Some((path, body)) = &witness
+            && body.size > records
+        {
+            problems.push(Problem {
+                location: format!("witness {}", path.display()),
+                leaf_index: Some(records),
+                record: None,
+                problem: format!(
+                    "this computer saw the ledger at tree size {}, but it now holds only {records} records (records were removed or an older copy restored)",
+                    body.size
+                ),
+            });
         }
         let latest = checkpoints.last();
         match latest {
@@ -199,6 +228,25 @@ impl Palisade {
             errors: problems.list,
             more_errors: problems.more,
         })
+    }
+
+    /// The checkpoint this computer last witnessed, if any and if it is genuine.
+    fn witnessed(&self, problems: &mut Problems) -> Option<(std::path::PathBuf, CheckpointBody)> {
+        let (path, note) = crate::witness::read(&self.installation_id)?;
+        match CheckpointBody::verify_note(&note, &self.verifier, &self.origin) {
+            Ok(body) => Some((path, body)),
+            // A half-written witness (power cut before it reached the disk) is not evidence.
+            Err(CheckpointError::Malformed(_)) => None,
+            Err(e) => {
+                problems.push(Problem {
+                    location: format!("witness {}", path.display()),
+                    leaf_index: None,
+                    record: None,
+                    problem: format!("the witnessed checkpoint is not valid: {e}"),
+                });
+                None
+            }
+        }
     }
 
     /// Check every checkpoint's signature, origin, shape and chain MAC; return them with

@@ -55,7 +55,24 @@ impl SqliteStore {
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(backend)?;
-        Self::configure(conn, path)
+        // Look before touching anything: never migrate or re-journal a database
+        // that Palisade did not create.
+        let ours: rusqlite::Result<i64> = conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |r| r.get(0),
+        );
+        match ours {
+            Ok(1) => Self::configure(conn, path),
+            Ok(_) => Err(StoreError::NotAStore(format!(
+                "{} is not a Palisade database",
+                path.display()
+            ))),
+            Err(e) => Err(StoreError::NotAStore(format!(
+                "{} is not a Palisade database: {e}",
+                path.display()
+            ))),
+        }
     }
 
     fn configure(conn: Connection, path: &Path) -> Result<Self, StoreError> {
@@ -395,6 +412,18 @@ mod tests {
         std::fs::write(&p, b"this is a text file, not SQLite").expect("write");
         let e = SqliteStore::open(&p).err().expect("must fail");
         assert!(e.to_string().contains("not a Palisade database"), "{e}");
+        // Another application's SQLite database is refused and left untouched.
+        let other = dir.path().join("other.sqlite3");
+        {
+            let c = Connection::open(&other).expect("open");
+            c.execute_batch("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep');")
+                .expect("seed");
+        }
+        let before = std::fs::read(&other).expect("read");
+        let e = SqliteStore::open(&other).err().expect("must fail");
+        assert!(e.to_string().contains("not a Palisade database"), "{e}");
+        assert_eq!(std::fs::read(&other).expect("read"), before);
+        assert!(!dir.path().join("other.sqlite3-wal").exists());
         assert!(matches!(
             SqliteStore::open(&dir.path().join("absent")),
             Err(StoreError::NotAStore(_))

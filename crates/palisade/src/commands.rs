@@ -61,7 +61,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out.timeline(&v)
         }
         Command::Verify => {
-            let p = open(&cli)?;
+            let p = match open(&cli) {
+                Ok(p) => p,
+                Err(e) if cli.json => {
+                    // Keep the report's shape even when the store cannot be opened.
+                    let message = format!("{e:#}");
+                    eprintln!("error: {message}");
+                    crate::render::print_json(&serde_json::json!({
+                        "ok": false,
+                        "records": 0,
+                        "errors": [{ "location": "store", "problem": message }],
+                        "error": message,
+                    }))?;
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e),
+            };
             let report = p.verify()?;
             out.verify(&report)?;
             Ok(if report.ok {
