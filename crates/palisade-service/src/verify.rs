@@ -170,6 +170,19 @@ impl Palisade {
             return Err(e.into());
         }
         let records = frontier.size();
+        // The scan sees only positions 0, 1, …; a row stored at any other position
+        // (e.g. a negative one) would be skipped here yet break every read of its case.
+        let stored = self.store.record_count()?;
+        if stored != records {
+            problems.push(Problem {
+                location: "records".into(),
+                leaf_index: None,
+                record: None,
+                problem: format!(
+                    "the database holds {stored} record rows but only {records} are in ledger positions (rows were added outside Palisade)"
+                ),
+            });
+        }
         for (c, _) in cps {
             problems.checkpoint(
                 c.size,
