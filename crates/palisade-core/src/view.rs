@@ -154,15 +154,17 @@ fn sort_key(s: &str) -> i128 {
         .unwrap_or(i128::MAX)
 }
 
-fn attachment_view(lr: &LedgerRecord) -> AttachmentView {
-    let r = &lr.record;
-    AttachmentView {
-        id: r.envelope.id.clone(),
-        leaf_index: lr.leaf_index,
-        sha256: text(r, field::SHA256).unwrap_or_default(),
-        size: r.value(field::SIZE).and_then(Value::as_u64).unwrap_or(0),
-        media_type: text(r, field::MEDIA_TYPE).unwrap_or_default(),
-        name: text(r, field::NAME).unwrap_or_default(),
+impl AttachmentView {
+    /// The view of an attachment record at `leaf_index`.
+    pub fn from_record(leaf_index: u64, r: &Record) -> Self {
+        AttachmentView {
+            id: r.envelope.id.clone(),
+            leaf_index,
+            sha256: text(r, field::SHA256).unwrap_or_default(),
+            size: r.value(field::SIZE).and_then(Value::as_u64).unwrap_or(0),
+            media_type: text(r, field::MEDIA_TYPE).unwrap_or_default(),
+            name: text(r, field::NAME).unwrap_or_default(),
+        }
     }
 }
 
@@ -297,7 +299,7 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
             }
             RecordKind::Attachment => {
                 let target = env.target.as_deref().ok_or_else(dangling)?;
-                let a = attachment_view(lr);
+                let a = AttachmentView::from_record(lr.leaf_index, r);
                 if let Some(&i) = entry_pos.get(target) {
                     entries[i].attachments.push(a);
                 } else if let Some(&i) = action_pos.get(target) {

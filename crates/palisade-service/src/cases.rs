@@ -7,11 +7,13 @@ use crate::error::{Result, ServiceError};
 use crate::ledger::{Palisade, Pending, Receipt, now};
 use palisade_core::compose::{self, EntryPatch, NewAction, NewCase, NewEntry, Stamp};
 use palisade_core::crypto::SecretKey;
-use palisade_core::domain::{RecordKind, field};
+use palisade_core::domain::RecordKind;
 use palisade_core::ids::new_id;
-use palisade_core::time::Moment;
-use palisade_core::view::{self, CaseView, EntryState, LedgerRecord};
+use palisade_core::record::Record;
+use palisade_core::time::{Moment, When};
+use palisade_core::view::{self, AttachmentView, CaseView, EntryState, LedgerRecord};
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// How far in the future an `occurred_at` may be (clock skew between devices).
 const FUTURE_SLACK_SECONDS: i64 = 300;
@@ -46,24 +48,14 @@ impl From<&CaseView> for CaseSummary {
     }
 }
 
-/// What `log` returns: the entry's receipt and its attachments'.
+/// What `log` and `action` return: the record's receipt and its attachments'.
 #[derive(Debug, Clone, Serialize)]
-pub struct EntryReceipt {
+pub struct RecordReceipt {
     pub id: String,
     pub leaf_index: u64,
     pub recorded_at: String,
     pub tree_size: u64,
-    pub attachments: Vec<AttachmentReceipt>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AttachmentReceipt {
-    pub id: String,
-    pub leaf_index: u64,
-    pub sha256: String,
-    pub size: u64,
-    pub media_type: String,
-    pub name: String,
+    pub attachments: Vec<AttachmentView>,
 }
 
 fn stamp(prefix: &str) -> Result<Stamp> {
@@ -150,7 +142,7 @@ impl Palisade {
         self.commit_one(record, case_id)
     }
 
-    fn commit_one(&self, record: palisade_core::record::Record, scope: &str) -> Result<Receipt> {
+    fn commit_one(&self, record: Record, scope: &str) -> Result<Receipt> {
         self.commit(vec![Pending {
             record,
             scope: scope.to_string(),
@@ -161,24 +153,47 @@ impl Palisade {
         .ok_or_else(|| ServiceError::Integrity("commit returned no receipt".into()))
     }
 
-    /// Seal attachment files and build their records, all targeting `target`.
-    fn attachment_records(
+    /// Commit `record` with its attachment files in one atomic write. Every file is
+    /// opened (so must be readable) before anything is written.
+    fn commit_with_attachments(
         &self,
         case_id: &str,
-        target: &str,
-        files: Vec<AttachmentFile>,
-    ) -> Result<Vec<Pending>> {
+        record: Record,
+        attachments: &[PathBuf],
+    ) -> Result<RecordReceipt> {
+        let files = attachments
+            .iter()
+            .map(|p| AttachmentFile::open(p))
+            .collect::<Result<Vec<_>>>()?;
+        let target = record.envelope.id.clone();
+        let mut pending = vec![Pending {
+            record,
+            scope: case_id.to_string(),
+            new_key: None,
+        }];
         let key = self.data_key(case_id)?;
-        let mut out = Vec::with_capacity(files.len());
         for f in files {
             let a = self.store_attachment(case_id, &key, f)?;
-            out.push(Pending {
-                record: compose::attachment(&stamp("att")?, case_id, target, &a)?,
+            pending.push(Pending {
+                record: compose::attachment(&stamp("att")?, case_id, &target, &a)?,
                 scope: case_id.to_string(),
                 new_key: None,
             });
         }
-        Ok(out)
+        let records: Vec<Record> = pending[1..].iter().map(|p| p.record.clone()).collect();
+        let receipts = self.commit(pending)?;
+        let first = &receipts[0];
+        Ok(RecordReceipt {
+            id: first.id.clone(),
+            leaf_index: first.leaf_index,
+            recorded_at: first.recorded_at.clone(),
+            tree_size: first.tree_size,
+            attachments: receipts[1..]
+                .iter()
+                .zip(&records)
+                .map(|(r, rec)| AttachmentView::from_record(r.leaf_index, rec))
+                .collect(),
+        })
     }
 
     /// Record a contact with its attachments, all in one atomic write.
@@ -186,49 +201,12 @@ impl Palisade {
         &self,
         case_id: &str,
         entry: &NewEntry,
-        attachments: &[std::path::PathBuf],
-    ) -> Result<EntryReceipt> {
+        attachments: &[PathBuf],
+    ) -> Result<RecordReceipt> {
         check_not_future(&entry.occurred_at)?;
         self.open_case_view(case_id)?;
-        // Every file must be readable before anything is written.
-        let files = attachments
-            .iter()
-            .map(|p| AttachmentFile::open(p))
-            .collect::<Result<Vec<_>>>()?;
         let record = compose::entry(&stamp("ent")?, case_id, entry)?;
-        let entry_id = record.envelope.id.clone();
-        let mut pending = vec![Pending {
-            record,
-            scope: case_id.to_string(),
-            new_key: None,
-        }];
-        pending.extend(self.attachment_records(case_id, &entry_id, files)?);
-        let mut attachments: Vec<AttachmentReceipt> = pending[1..]
-            .iter()
-            .map(|p| {
-                let r = &p.record;
-                AttachmentReceipt {
-                    id: r.envelope.id.clone(),
-                    leaf_index: 0,
-                    sha256: r.text(field::SHA256).unwrap_or_default().to_string(),
-                    size: r.value(field::SIZE).and_then(|v| v.as_u64()).unwrap_or(0),
-                    media_type: r.text(field::MEDIA_TYPE).unwrap_or_default().to_string(),
-                    name: r.text(field::NAME).unwrap_or_default().to_string(),
-                }
-            })
-            .collect();
-        let receipts = self.commit(pending)?;
-        for (a, r) in attachments.iter_mut().zip(&receipts[1..]) {
-            a.leaf_index = r.leaf_index;
-        }
-        let first = &receipts[0];
-        Ok(EntryReceipt {
-            id: first.id.clone(),
-            leaf_index: first.leaf_index,
-            recorded_at: first.recorded_at.clone(),
-            tree_size: first.tree_size,
-            attachments,
-        })
+        self.commit_with_attachments(case_id, record, attachments)
     }
 
     /// Record an action taken about a case (with optional attachments, e.g. the letter sent).
@@ -236,26 +214,14 @@ impl Palisade {
         &self,
         case_id: &str,
         action: &NewAction,
-        attachments: &[std::path::PathBuf],
-    ) -> Result<Receipt> {
-        if let palisade_core::time::When::Moment(m) = &action.date {
+        attachments: &[PathBuf],
+    ) -> Result<RecordReceipt> {
+        if let When::Moment(m) = &action.date {
             check_not_future(m)?;
         }
         self.open_case_view(case_id)?;
-        let files = attachments
-            .iter()
-            .map(|p| AttachmentFile::open(p))
-            .collect::<Result<Vec<_>>>()?;
         let record = compose::action(&stamp("act")?, case_id, action)?;
-        let id = record.envelope.id.clone();
-        let mut pending = vec![Pending {
-            record,
-            scope: case_id.to_string(),
-            new_key: None,
-        }];
-        pending.extend(self.attachment_records(case_id, &id, files)?);
-        let receipts = self.commit(pending)?;
-        Ok(receipts[0].clone())
+        self.commit_with_attachments(case_id, record, attachments)
     }
 
     /// Find the case of an entry and check the entry can still be amended.

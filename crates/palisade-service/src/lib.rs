@@ -11,7 +11,7 @@ mod ledger;
 mod verify;
 mod witness;
 
-pub use cases::{AttachmentReceipt, CaseSummary, EntryReceipt};
+pub use cases::{CaseSummary, RecordReceipt};
 pub use error::{Result, ServiceError};
 pub use keys::KeyOptions;
 pub use ledger::{INSTALLATION_SCOPE, InitReport, Palisade, Pending, Receipt};

@@ -176,7 +176,7 @@ fn log(cli: &Cli, a: &LogArgs, out: &Out) -> Result<ExitCode> {
     };
     let p = open(cli)?;
     let r = p.log_entry(&a.case, &entry, &a.attach)?;
-    out.entry_logged(&r)
+    out.recorded("entry", &r)
 }
 
 fn action(cli: &Cli, a: &ActionArgs, out: &Out) -> Result<ExitCode> {
@@ -189,7 +189,7 @@ fn action(cli: &Cli, a: &ActionArgs, out: &Out) -> Result<ExitCode> {
     };
     let p = open(cli)?;
     let r = p.record_action(&a.case, &action, &a.attach)?;
-    out.receipt("Recorded action", &r.id, &r)
+    out.recorded("action", &r)
 }
 
 fn correct(cli: &Cli, a: &CorrectArgs, out: &Out) -> Result<ExitCode> {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use palisade_core::view::{CaseView, EntryState, EntryView};
-use palisade_service::{CaseSummary, EntryReceipt, InitReport, Palisade, Receipt, VerifyReport};
+use palisade_service::{CaseSummary, InitReport, Palisade, Receipt, RecordReceipt, VerifyReport};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -202,12 +202,12 @@ impl Out {
         Ok(ExitCode::SUCCESS)
     }
 
-    pub fn entry_logged(&self, r: &EntryReceipt) -> Result<ExitCode> {
+    pub fn recorded(&self, what: &str, r: &RecordReceipt) -> Result<ExitCode> {
         if self.json {
             return print_json(r);
         }
         println!(
-            "Recorded entry {} at ledger position {}",
+            "Recorded {what} {} at ledger position {}",
             r.id, r.leaf_index
         );
         for a in &r.attachments {
