@@ -1,0 +1,85 @@
+//! The one error type of the crate. Every variant says where in the input the
+//! problem is: a line number and byte offset for line formats, a JSON path
+//! (plus line and column) for JSON formats.
+
+use crate::whatsapp::DateOrder;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    #[error("read error at line {line}: {source}")]
+    Io {
+        line: u64,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("line {line} (byte {byte_offset}): text is not valid UTF-8")]
+    InvalidUtf8 { line: u64, byte_offset: u64 },
+
+    #[error(
+        "line {line} (byte {byte_offset}): not a WhatsApp chat export: expected a message header \
+         such as `14/02/2024, 21:07 - Name: text` or `[14/02/2024, 21:07:00] Name: text`, \
+         found {excerpt:?}"
+    )]
+    NotWhatsApp {
+        line: u64,
+        byte_offset: u64,
+        excerpt: String,
+    },
+
+    #[error("no WhatsApp message header found (input has {lines} lines, all blank)")]
+    NoHeader { lines: u64 },
+
+    #[error(
+        "line {line}: cannot tell whether dates such as {sample:?} are day-first or month-first \
+         (no field above 12, and neither field changes the way days do); \
+         pass an explicit date order: dmy, mdy or ymd"
+    )]
+    AmbiguousDateOrder { line: u64, sample: String },
+
+    #[error(
+        "line {line} (byte {byte_offset}): date/time {text:?} is not valid with date order \
+         {order}: {reason}"
+    )]
+    InvalidDate {
+        line: u64,
+        byte_offset: u64,
+        text: String,
+        order: DateOrder,
+        reason: String,
+    },
+
+    #[error("line {line} (byte {byte_offset}): message longer than the limit of {limit} bytes")]
+    MessageTooLong {
+        line: u64,
+        byte_offset: u64,
+        limit: usize,
+    },
+
+    #[error("unknown date order {0:?}: expected dmy, mdy or ymd")]
+    UnknownDateOrder(String),
+
+    #[error("invalid JSON at {path} (line {line}, column {column}): {message}")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("{path} (line {line}, column {column}): {message}")]
+    Telegram {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("cannot place {civil} in time zone {zone}: {message}")]
+    Time {
+        civil: jiff::civil::DateTime,
+        zone: String,
+        message: String,
+    },
+}
