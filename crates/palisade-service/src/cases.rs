@@ -11,7 +11,7 @@ use palisade_core::domain::RecordKind;
 use palisade_core::ids::new_id;
 use palisade_core::record::Record;
 use palisade_core::time::{Moment, When};
-use palisade_core::view::{self, AttachmentView, CaseView, EntryState, LedgerRecord};
+use palisade_core::view::{self, AttachmentView, CaseView, LedgerRecord};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -126,18 +126,31 @@ impl Palisade {
             .collect()
     }
 
-    fn open_case_view(&self, case_id: &str) -> Result<CaseView> {
-        let v = self.case(case_id)?;
-        if v.status == "closed" {
+    /// Check that a case exists and is open, from record metadata alone (no decryption).
+    fn ensure_open(&self, case_id: &str) -> Result<()> {
+        let index = self.store.case_index(case_id)?;
+        if !index
+            .iter()
+            .any(|h| h.kind == RecordKind::CaseOpened.as_str())
+        {
+            return Err(ServiceError::NotFound {
+                what: "case",
+                id: case_id.to_string(),
+            });
+        }
+        if index
+            .iter()
+            .any(|h| h.kind == RecordKind::CaseClosed.as_str())
+        {
             return Err(ServiceError::Invalid(format!(
                 "case {case_id} is closed; nothing more can be recorded in it"
             )));
         }
-        Ok(v)
+        Ok(())
     }
 
     pub fn close_case(&self, case_id: &str, reason: &str) -> Result<Receipt> {
-        self.open_case_view(case_id)?;
+        self.ensure_open(case_id)?;
         let record = compose::case_closed(&stamp("close")?, case_id, reason)?;
         self.commit_one(record, case_id)
     }
@@ -204,7 +217,7 @@ impl Palisade {
         attachments: &[PathBuf],
     ) -> Result<RecordReceipt> {
         check_not_future(&entry.occurred_at)?;
-        self.open_case_view(case_id)?;
+        self.ensure_open(case_id)?;
         let record = compose::entry(&stamp("ent")?, case_id, entry)?;
         self.commit_with_attachments(case_id, record, attachments)
     }
@@ -219,7 +232,7 @@ impl Palisade {
         if let When::Moment(m) = &action.date {
             check_not_future(m)?;
         }
-        self.open_case_view(case_id)?;
+        self.ensure_open(case_id)?;
         let record = compose::action(&stamp("act")?, case_id, action)?;
         self.commit_with_attachments(case_id, record, attachments)
     }
@@ -237,10 +250,10 @@ impl Palisade {
         let case_id = row
             .case_id
             .ok_or_else(|| ServiceError::Integrity(format!("entry {entry_id} has no case")))?;
-        let v = self.case(&case_id)?;
-        if v.entry(entry_id)
-            .is_some_and(|e| e.state == EntryState::Retracted)
-        {
+        let retracted = self.store.case_index(&case_id)?.iter().any(|h| {
+            h.kind == RecordKind::Retraction.as_str() && h.target.as_deref() == Some(entry_id)
+        });
+        if retracted {
             return Err(ServiceError::Invalid(format!(
                 "entry {entry_id} was retracted; it cannot be corrected or retracted again"
             )));

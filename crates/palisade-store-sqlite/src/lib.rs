@@ -5,7 +5,7 @@
 
 mod migrations;
 
-use palisade_store::{Append, Hash, Store, StoreError, StoredCheckpoint, StoredRecord};
+use palisade_store::{Append, Hash, RecordHead, Store, StoreError, StoredCheckpoint, StoredRecord};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -358,6 +358,36 @@ impl Store for SqliteStore {
             .query_map([case_id], record_from_row)
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn case_index(&self, case_id: &str) -> Result<Vec<RecordHead>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT leaf_index, id, kind, target FROM records WHERE case_id = ?1 ORDER BY leaf_index",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([case_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .map_err(backend)?;
+        rows.map(|r| {
+            let (leaf, id, kind, target) = r.map_err(backend)?;
+            Ok(RecordHead {
+                leaf_index: u64::try_from(leaf)
+                    .map_err(|_| StoreError::Corrupt(format!("negative leaf index {leaf}")))?,
+                id,
+                kind,
+                target,
+            })
+        })
+        .collect()
     }
 
     fn record(&self, id: &str) -> Result<Option<StoredRecord>, StoreError> {

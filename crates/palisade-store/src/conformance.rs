@@ -121,6 +121,18 @@ fn append_and_read_back(s: &dyn Store) {
         Some(rec(4, Some("case_b"), "entry"))
     );
     assert_eq!(s.record("nope").expect("record"), None);
+    let index = s.case_index("case_b").expect("case index");
+    assert_eq!(
+        index
+            .iter()
+            .map(|h| (h.leaf_index, h.id.as_str(), h.kind.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (4, "rec_0000000000000004", "entry"),
+            (5, "rec_0000000000000005", "entry")
+        ]
+    );
+    assert!(s.case_index("nope").expect("case index").is_empty());
     let mut sizes = vec![];
     s.scan_checkpoints(&mut |c| {
         sizes.push(c.size);

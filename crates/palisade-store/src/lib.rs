@@ -62,6 +62,17 @@ pub struct StoredRecord {
     pub sealed: Vec<u8>,
 }
 
+/// The clear metadata of a record, enough to answer "is this case closed?" or
+/// "was this entry retracted?" without reading or decrypting the record. Not
+/// authoritative: `verify` checks these columns against the signed envelopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordHead {
+    pub leaf_index: u64,
+    pub id: String,
+    pub kind: String,
+    pub target: Option<String>,
+}
+
 /// A signed tree head as stored, with the tree's right frontier at that size and a
 /// MAC chaining it to the previous checkpoint (so no checkpoint can be removed unnoticed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +137,9 @@ pub trait Store: Send + Sync {
 
     /// A case's records in leaf order.
     fn case_records(&self, case_id: &str) -> Result<Vec<StoredRecord>, StoreError>;
+
+    /// The heads of a case's records in leaf order (cheap: no envelopes, no sealed bytes).
+    fn case_index(&self, case_id: &str) -> Result<Vec<RecordHead>, StoreError>;
 
     fn record(&self, id: &str) -> Result<Option<StoredRecord>, StoreError>;
 
