@@ -43,6 +43,22 @@ mod meta {
     pub const SIGNING_KEY: &str = "signing_key";
     pub const PUBLIC_KEY: &str = "public_key";
     pub const CREATED_AT: &str = "created_at";
+    /// MAC over every other entry, so no setting can be altered unnoticed.
+    pub const MAC: &str = "meta_mac";
+}
+
+const META_MAC_LABEL: &str = "palisade/v1/meta";
+
+/// The MAC over the store's settings: every (key, value) but `meta_mac`, sorted by key.
+fn meta_mac(master: &SecretKey, entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut m = Vec::new();
+    for (k, v) in entries.iter().filter(|(k, _)| k != meta::MAC) {
+        m.extend_from_slice(&(k.len() as u64).to_be_bytes());
+        m.extend_from_slice(k.as_bytes());
+        m.extend_from_slice(&(v.len() as u64).to_be_bytes());
+        m.extend_from_slice(v);
+    }
+    crypto::hmac_sha256(master.derive(META_MAC_LABEL).expose(), &m).to_vec()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -273,6 +289,12 @@ impl Palisade {
         if let Some(k) = &kdf {
             meta.push((meta::KDF, serde_json::to_vec(k).unwrap_or_default()));
         }
+        let mut sorted: Vec<(String, Vec<u8>)> = meta
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        sorted.sort();
+        meta.push((meta::MAC, meta_mac(&master, &sorted)));
         let install_key = SecretKey::generate()?;
         let p = Palisade::assemble(
             dir,
@@ -581,6 +603,18 @@ impl Palisade {
         };
         c.mac = chain_mac(&self.chain_key, prev_mac, &c);
         c
+    }
+
+    /// Whether the store's settings still carry their MAC.
+    pub(crate) fn settings_intact(&self) -> Result<bool> {
+        let entries = self.store.meta_entries()?;
+        let stored = entries
+            .iter()
+            .find(|(k, _)| k == meta::MAC)
+            .map(|(_, v)| v.clone());
+        Ok(stored.is_some_and(|mac| {
+            subtle::ConstantTimeEq::ct_eq(&mac[..], &meta_mac(&self.master, &entries)[..]).into()
+        }))
     }
 
     /// The MAC a checkpoint should carry given the previous one's.

@@ -110,6 +110,14 @@ impl Palisade {
             list: Vec::new(),
             more: false,
         };
+        if !self.settings_intact()? {
+            problems.push(Problem {
+                location: "store settings (meta table)".into(),
+                leaf_index: None,
+                record: None,
+                problem: "a setting was altered, added or removed".into(),
+            });
+        }
         let checkpoints = self.verify_checkpoints(&mut problems)?;
         let witness = self.witnessed(&mut problems);
         let mut cps = checkpoints.iter().peekable();

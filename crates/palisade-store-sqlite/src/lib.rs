@@ -254,6 +254,17 @@ impl Store for SqliteStore {
         tx.commit().map_err(backend)
     }
 
+    fn meta_entries(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let conn = self.lock()?;
+        let mut stmt = conn
+            .prepare("SELECT key, value FROM meta ORDER BY key")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(backend)?;
+        rows.map(|r| r.map_err(backend)).collect()
+    }
+
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.lock()?
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))

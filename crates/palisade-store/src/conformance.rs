@@ -82,6 +82,10 @@ fn initialise_once(s: &dyn Store) {
         Some(b"palisade/test".to_vec())
     );
     assert_eq!(s.meta("absent").expect("meta"), None);
+    assert_eq!(
+        s.meta_entries().expect("meta entries"),
+        vec![("origin".to_string(), b"palisade/test".to_vec())]
+    );
     let again = s.initialise(
         &[],
         Append {

@@ -115,6 +115,9 @@ pub trait Store: Send + Sync {
 
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
+    /// Every metadata entry, sorted by key.
+    fn meta_entries(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
+
     /// Append atomically; [`StoreError::Conflict`] if the ledger is not at `expected_size`.
     /// Returns only once the write is durable.
     fn append(&self, batch: Append<'_>) -> Result<(), StoreError>;

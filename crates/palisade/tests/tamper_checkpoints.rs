@@ -313,3 +313,20 @@ fn deleted_blob_is_reported() {
         "missing",
     );
 }
+
+// ----- store settings ------------------------------------------------------
+
+#[test]
+fn altered_or_added_store_settings_are_reported() {
+    for sql in [
+        "UPDATE meta SET value = CAST('2001-01-01T00:00:00Z' AS BLOB) WHERE key = 'created_at'",
+        "UPDATE meta SET value = CAST('0000000000000000' AS BLOB) WHERE key = 'master_key_fingerprint'",
+        "INSERT INTO meta (key, value) VALUES ('note', CAST('added later' AS BLOB))",
+        "DELETE FROM meta WHERE key = 'meta_mac'",
+    ] {
+        let f = fresh();
+        assert_eq!(f.store.db().execute(sql, []).expect(sql), 1, "{sql}");
+        let r = verify_fails(&f.store);
+        assert_error_at(&r, "store settings (meta table)", "altered");
+    }
+}
