@@ -82,4 +82,70 @@ pub enum ImportError {
         zone: String,
         message: String,
     },
+
+    /// A Messenger or Instagram JSON file that is malformed or not an
+    /// export; `message` starts with `invalid JSON:` for syntax errors.
+    #[error("{format} export {file}, {path} (line {line}, column {column}): {message}")]
+    MetaExport {
+        format: &'static str,
+        file: String,
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// An export this crate recognises but cannot read yet.
+    #[error("{file}: not supported yet: {shape}")]
+    UnsupportedShape { file: String, shape: String },
+
+    #[error("{file}: read error: {source}")]
+    FileIo {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("no message_N.json file among the {listed} names given")]
+    NoThreadFiles { listed: usize },
+
+    #[error(
+        "line {line} (byte {byte_offset}): not an mbox file: a message must start with a \
+         `From ` separator line, found {excerpt:?}"
+    )]
+    NotMbox {
+        line: u64,
+        byte_offset: u64,
+        excerpt: String,
+    },
+
+    #[error("message at line {line} (byte {byte_offset}): not an email message: {reason}")]
+    NotEmail {
+        line: u64,
+        byte_offset: u64,
+        reason: String,
+    },
+
+    /// An email without a usable `Date` header: it cannot be placed in time,
+    /// so it is refused rather than guessed. `message` names it by
+    /// Message-ID and subject when it has them.
+    #[error("message at line {line} (byte {byte_offset}){message}: {reason}")]
+    EmailDate {
+        line: u64,
+        byte_offset: u64,
+        message: String,
+        reason: String,
+    },
+
+    #[error(
+        "message at line {line} (byte {byte_offset}): attachment {name:?} is {size} bytes, \
+         over the limit of {limit}"
+    )]
+    AttachmentTooLarge {
+        line: u64,
+        byte_offset: u64,
+        name: Option<String>,
+        size: usize,
+        limit: usize,
+    },
 }

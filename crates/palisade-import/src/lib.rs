@@ -11,6 +11,13 @@
 //! * [`telegram`]: Telegram Desktop `result.json` (single chat or full
 //!   export). Streaming over the `messages` arrays. Times are instants
 //!   ([`MessageTime::Instant`]) when `date_unixtime` is present.
+//! * [`messenger`] and [`instagram`]: "Download your information" JSON
+//!   (`message_1.json`, `message_2.json`, …). Streaming per file; a helper
+//!   orders a thread's files and merges them chronologically. Text is
+//!   repaired with [`repair_mojibake`]. Times are instants.
+//! * [`email`]: `.eml` and mbox (mboxo/mboxrd), streaming message by
+//!   message with a size cap. Times come from `Date` (instants when it has
+//!   an offset); attachments are carried inline ([`MediaRef::Inline`]).
 //!
 //! Wall-clock times are resolved in a time zone by the caller with
 //! [`resolve`], which reports DST gaps and overlaps instead of hiding them.
@@ -37,13 +44,17 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod email;
 mod error;
+pub mod instagram;
+pub mod messenger;
 mod summary;
 pub mod telegram;
 mod time;
 pub mod whatsapp;
 
 pub use error::ImportError;
+pub use messenger::repair_mojibake;
 pub use summary::Summary;
 pub use time::{Ambiguity, Resolved, resolve};
 
@@ -78,8 +89,54 @@ pub struct Message {
     pub media: Vec<MediaRef>,
     pub edited: bool,
     /// The export shows a deletion notice ("This message was deleted").
+    /// Messenger and Instagram: the sender unsent it (`is_unsent`).
     pub deleted: bool,
     pub locator: Locator,
+    /// Addressees, when the export names them (email `To`, `Cc` and `Bcc`;
+    /// the other party of an SMS/MMS). Empty for chat formats, where the
+    /// thread's participants are the audience.
+    pub recipients: Vec<Recipient>,
+    /// Whether the exporting person received or sent the message, when the
+    /// export says (SMS backups do; chat exports and email do not).
+    pub direction: Option<Direction>,
+    /// Subject line (email), decoded.
+    pub subject: Option<String>,
+    /// Reactions recorded on this message (Messenger, Instagram).
+    pub reactions: Vec<Reaction>,
+}
+
+/// Someone a message was addressed to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Recipient {
+    /// Email address or phone number as written.
+    pub id: String,
+    /// Display or contact name, when the export has one.
+    pub name: Option<String>,
+    pub role: RecipientRole,
+}
+
+/// How a recipient was addressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecipientRole {
+    To,
+    Cc,
+    Bcc,
+}
+
+/// Which way a message went, seen from the person whose export it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+/// A reaction (usually an emoji) that someone put on a message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reaction {
+    /// The reaction as written (`❤`, `👍`, …).
+    pub reaction: String,
+    /// Who reacted, when the export says.
+    pub actor: Option<String>,
 }
 
 /// When a message was sent, as precisely as the export says.
@@ -127,12 +184,28 @@ pub enum MediaRef {
         kind: MediaKind,
         placeholder: String,
     },
+    /// Media carried inside the export itself (an email attachment, an MMS
+    /// part), decoded from its transfer encoding. Email text attachments
+    /// are decoded to UTF-8.
+    Inline {
+        /// File name from the part's headers, when it has one.
+        name: Option<String>,
+        /// MIME type such as `image/jpeg` (lower case).
+        media_type: String,
+        kind: MediaKind,
+        bytes: Vec<u8>,
+    },
+    /// A shared link (Messenger `share`), with the preview text the export
+    /// shows for it.
+    Link { url: String, text: Option<String> },
 }
 
 impl MediaRef {
     pub fn kind(&self) -> MediaKind {
         match self {
             MediaRef::File { kind, .. } | MediaRef::Omitted { kind, .. } => *kind,
+            MediaRef::Inline { kind, .. } => *kind,
+            MediaRef::Link { .. } => MediaKind::Link,
         }
     }
 }
@@ -149,6 +222,26 @@ pub enum MediaKind {
     Document,
     Contact,
     Other,
+    /// A shared link ([`MediaRef::Link`]).
+    Link,
+}
+
+impl MediaKind {
+    /// The kind for a MIME type such as `image/png` (parameters ignored).
+    pub fn of_media_type(media_type: &str) -> MediaKind {
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        let (top, sub) = essence.split_once('/').unwrap_or((essence, ""));
+        let (top, sub) = (top.to_ascii_lowercase(), sub.to_ascii_lowercase());
+        match (top.as_str(), sub.as_str()) {
+            ("image", "gif") => MediaKind::Gif,
+            ("image", _) => MediaKind::Photo,
+            ("video", _) => MediaKind::Video,
+            ("audio", _) => MediaKind::Audio,
+            ("text", "vcard" | "x-vcard") => MediaKind::Contact,
+            ("application" | "text", _) => MediaKind::Document,
+            _ => MediaKind::Other,
+        }
+    }
 }
 
 /// Where in the export a message came from.
@@ -158,6 +251,9 @@ pub enum Locator {
     Line { line: u64, byte_offset: u64 },
     /// JSON path such as `$.chats.list[2].messages[17]`.
     JsonPath(String),
+    /// A JSON path inside one file of a multi-file export, such as
+    /// `message_2.json` and `$.messages[17]` (Messenger, Instagram).
+    FileJsonPath { file: String, path: String },
 }
 
 impl std::fmt::Display for Locator {
@@ -165,6 +261,7 @@ impl std::fmt::Display for Locator {
         match self {
             Locator::Line { line, byte_offset } => write!(f, "line {line} (byte {byte_offset})"),
             Locator::JsonPath(p) => f.write_str(p),
+            Locator::FileJsonPath { file, path } => write!(f, "{file} {path}"),
         }
     }
 }

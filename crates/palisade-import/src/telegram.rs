@@ -507,6 +507,10 @@ impl RawMessage {
             edited: self.edited,
             deleted: false,
             locator: Locator::JsonPath(locator),
+            recipients: Vec::new(),
+            direction: None,
+            subject: None,
+            reactions: Vec::new(),
         })
     }
 }

@@ -230,6 +230,10 @@ fn render(s: &Style, names: &[String], start: DateTime, gens: &[Gen]) -> (Vec<u8
                 line,
                 byte_offset: out.len() as u64,
             },
+            recipients: Vec::new(),
+            direction: None,
+            subject: None,
+            reactions: Vec::new(),
         };
         let (body, lines): (String, Vec<String>) = match &g.body {
             Body::Text(l) => {

@@ -380,6 +380,10 @@ fn finish(p: Pending, index: u64) -> Message {
             line: p.line,
             byte_offset: p.offset,
         },
+        recipients: Vec::new(),
+        direction: None,
+        subject: None,
+        reactions: Vec::new(),
     }
 }
 
