@@ -15,6 +15,15 @@ pub fn print_json<T: Serialize + ?Sized>(v: &T) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// "1 record", "2 records".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn one_line(s: &str, max: usize) -> String {
     let flat: String = s
         .chars()
@@ -236,8 +245,11 @@ impl Out {
         }
         if r.ok {
             println!(
-                "OK: {} records, {} checkpoints and {} attachments ({} bytes) verified.",
-                r.records, r.checkpoints, r.attachments, r.attachment_bytes
+                "OK: {}, {} and {} ({}) verified.",
+                count(r.records, "record"),
+                count(r.checkpoints, "checkpoint"),
+                count(r.attachments, "attachment"),
+                count(r.attachment_bytes, "byte")
             );
             println!(
                 "Tree size {}, root {}, signed by key fingerprint {}.",
