@@ -148,4 +148,42 @@ pub enum ImportError {
         size: usize,
         limit: usize,
     },
+
+    /// Malformed XML (SMS Backup & Restore). `byte_offset` is exact; `line`
+    /// is the line where the markup containing the error starts.
+    #[error("line {line} (byte {byte_offset}): invalid XML: {message}")]
+    Xml {
+        line: u64,
+        byte_offset: u64,
+        message: String,
+    },
+
+    /// Well-formed XML that is not an SMS Backup & Restore file, or an
+    /// element of it that cannot be read (a bad `date`, an unknown `type`).
+    #[error("line {line} (byte {byte_offset}): {message}")]
+    SmsBackup {
+        line: u64,
+        byte_offset: u64,
+        message: String,
+    },
+
+    /// An element, attribute or decoded MMS part over its size limit.
+    #[error("line {line} (byte {byte_offset}): {what} larger than the limit of {limit} bytes")]
+    TooLarge {
+        line: u64,
+        byte_offset: u64,
+        what: String,
+        limit: u64,
+    },
+
+    /// An X (Twitter) archive file that is not direct messages, or an
+    /// element of it that cannot be read. JSON syntax errors are
+    /// [`ImportError::Json`].
+    #[error("{path} (line {line}, column {column}): {message}")]
+    XArchive {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }

@@ -18,6 +18,12 @@
 //! * [`email`]: `.eml` and mbox (mboxo/mboxrd), streaming message by
 //!   message with a size cap. Times come from `Date` (instants when it has
 //!   an offset); attachments are carried inline ([`MediaRef::Inline`]).
+//! * [`sms_backup`]: SMS Backup & Restore XML (SMS, MMS with their media
+//!   inline, call logs). Streaming element by element with quick-xml;
+//!   document type declarations are refused. Times are instants.
+//! * [`x_dm`]: X (Twitter) archive `direct-messages.js` and
+//!   `direct-messages-group.js`. Streaming over the events. Times are
+//!   instants; senders are account ids.
 //!
 //! Wall-clock times are resolved in a time zone by the caller with
 //! [`resolve`], which reports DST gaps and overlaps instead of hiding them.
@@ -48,10 +54,12 @@ pub mod email;
 mod error;
 pub mod instagram;
 pub mod messenger;
+pub mod sms_backup;
 mod summary;
 pub mod telegram;
 mod time;
 pub mod whatsapp;
+pub mod x_dm;
 
 pub use error::ImportError;
 pub use messenger::repair_mojibake;
