@@ -53,6 +53,7 @@
 pub mod email;
 mod error;
 pub mod instagram;
+mod json_path;
 pub mod messenger;
 pub mod sms_backup;
 mod summary;

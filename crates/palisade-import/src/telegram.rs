@@ -14,6 +14,7 @@
 //! Errors name the JSON path (`$.chats.list[1].messages[7].date_unixtime`)
 //! plus line and column.
 
+use crate::json_path::{self, Seg};
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufReader, Read};
@@ -98,25 +99,15 @@ pub fn parse_all<R: Read>(reader: R) -> Result<Vec<TelegramChat>, ImportError> {
         all.push((chat.index, m));
         Ok(())
     })?;
-    let mut chats: Vec<TelegramChat> = export
-        .chats
-        .into_iter()
-        .map(|info| TelegramChat {
+    Ok(json_path::group_by_container(
+        export.chats,
+        all,
+        |info| TelegramChat {
             info,
             messages: Vec::new(),
-        })
-        .collect();
-    for (i, m) in all {
-        if let Some(c) = chats.get_mut(i) {
-            c.messages.push(m);
-        }
-    }
-    Ok(chats)
-}
-
-enum Seg {
-    Key(Cow<'static, str>),
-    Index(usize),
+        },
+        |c, m| c.messages.push(m),
+    ))
 }
 
 type Sink<'f> = dyn FnMut(&ChatInfo, Message) -> Result<(), ImportError> + 'f;
@@ -133,27 +124,11 @@ struct State<'f> {
 
 impl State<'_> {
     fn path_string(&self) -> String {
-        let mut s = String::from("$");
-        for seg in &self.path {
-            match seg {
-                Seg::Key(k) => {
-                    s.push('.');
-                    s.push_str(k);
-                }
-                Seg::Index(i) => {
-                    s.push('[');
-                    s.push_str(&i.to_string());
-                    s.push(']');
-                }
-            }
-        }
-        s
+        json_path::render(&self.path)
     }
 
     fn json_error(&self, e: &serde_json::Error) -> ImportError {
-        let full = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+        let message = json_path::serde_message(e);
         let (path, line, column) = (self.path_string(), e.line(), e.column());
         match e.classify() {
             serde_json::error::Category::Data => ImportError::Telegram {

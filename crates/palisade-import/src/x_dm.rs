@@ -41,6 +41,7 @@
 
 mod event;
 
+use crate::json_path::{self, Seg};
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -265,25 +266,15 @@ pub fn parse_all<R: Read>(
         all.push((c.index, m));
         Ok(())
     })?;
-    let mut convs: Vec<XConversation> = export
-        .conversations
-        .into_iter()
-        .map(|info| XConversation {
+    Ok(json_path::group_by_container(
+        export.conversations,
+        all,
+        |info| XConversation {
             info,
             messages: Vec::new(),
-        })
-        .collect();
-    for (i, m) in all {
-        if let Some(c) = convs.get_mut(i) {
-            c.messages.push(m);
-        }
-    }
-    Ok(convs)
-}
-
-enum Seg {
-    Key(Cow<'static, str>),
-    Index(usize),
+        },
+        |c, m| c.messages.push(m),
+    ))
 }
 
 type Sink<'f> = dyn FnMut(&ConversationInfo, Message) -> Result<(), ImportError> + 'f;
@@ -304,27 +295,11 @@ struct State<'f> {
 
 impl State<'_> {
     fn path_string(&self) -> String {
-        let mut s = String::from("$");
-        for seg in &self.path {
-            match seg {
-                Seg::Key(k) => {
-                    s.push('.');
-                    s.push_str(k);
-                }
-                Seg::Index(i) => {
-                    s.push('[');
-                    s.push_str(&i.to_string());
-                    s.push(']');
-                }
-            }
-        }
-        s
+        json_path::render(&self.path)
     }
 
     fn json_error(&self, e: &serde_json::Error, prefix: &Prefix) -> ImportError {
-        let full = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let message = full.strip_suffix(&suffix).unwrap_or(&full).to_owned();
+        let message = json_path::serde_message(e);
         let line = e.line() + prefix.lines;
         let column = if e.line() <= 1 {
             e.column() + prefix.last_line_len

@@ -3,6 +3,7 @@
 //! handed to the callback before the next is read. Errors name the file and
 //! the JSON path of the field being read.
 
+use crate::json_path::{self, Seg};
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -14,11 +15,6 @@ use crate::{ImportError, Locator, MediaKind, Message};
 
 const E2EE_SHAPE: &str = "the end-to-end-encrypted Messenger download (participants as plain \
      names; messages with `senderName`, `text` and `timestamp`)";
-
-enum Seg {
-    Key(Cow<'static, str>),
-    Index(usize),
-}
 
 type Sink<'f> = dyn FnMut(Message) -> Result<(), ImportError> + 'f;
 
@@ -98,21 +94,7 @@ where
 
 impl State<'_> {
     fn path_string(&self) -> String {
-        let mut s = String::from("$");
-        for seg in &self.path {
-            match seg {
-                Seg::Key(k) => {
-                    s.push('.');
-                    s.push_str(k);
-                }
-                Seg::Index(i) => {
-                    s.push('[');
-                    s.push_str(&i.to_string());
-                    s.push(']');
-                }
-            }
-        }
-        s
+        json_path::render(&self.path)
     }
 
     fn error_at(&self, path: String, line: usize, column: usize, message: String) -> ImportError {
@@ -127,9 +109,7 @@ impl State<'_> {
     }
 
     fn json_error(&self, e: &serde_json::Error) -> ImportError {
-        let full = e.to_string();
-        let suffix = format!(" at line {} column {}", e.line(), e.column());
-        let message = full.strip_suffix(&suffix).unwrap_or(&full);
+        let message = json_path::serde_message(e);
         let message = match e.classify() {
             serde_json::error::Category::Data => message.to_owned(),
             serde_json::error::Category::Io => format!("read error: {message}"),
