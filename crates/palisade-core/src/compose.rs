@@ -282,3 +282,43 @@ pub fn retraction(
     f.insert(field::REASON, required("reason", reason)?);
     Ok(Record::seal(env, f)?)
 }
+
+/// One file an import read, as committed by the import record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportedFile {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What an import record commits to: which export was read, how its times
+/// were interpreted, and what it contained.
+#[derive(Debug, Clone)]
+pub struct NewImport {
+    pub format: String,
+    pub files: Vec<ImportedFile>,
+    /// The time zone wall-clock times were read in (IANA name).
+    pub tz: String,
+    /// `dmy`, `mdy` or `ymd` where the format needed one, and how it was decided.
+    pub date_order: Option<String>,
+    pub me: Option<String>,
+    /// Counts: messages, system lines, imported, duplicates, DST-ambiguous times…
+    pub counts: Value,
+}
+
+pub fn import(stamp: &Stamp, case_id: &str, i: &NewImport) -> Result<Record, ComposeError> {
+    let mut f = BTreeMap::new();
+    f.insert(field::FORMAT, required("format", &i.format)?);
+    f.insert(
+        field::FILES,
+        serde_json::to_value(&i.files).unwrap_or(Value::Null),
+    );
+    f.insert(field::TZ, required("time zone", &i.tz)?);
+    f.insert(field::DATE_ORDER, optional("date order", &i.date_order)?);
+    f.insert(field::ME, optional("me", &i.me)?);
+    f.insert(field::COUNTS, i.counts.clone());
+    Ok(Record::seal(
+        envelope(stamp, RecordKind::Import, Some(case_id)),
+        f,
+    )?)
+}

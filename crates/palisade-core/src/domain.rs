@@ -155,6 +155,7 @@ closed_list!(
         Attachment => "attachment",
         Correction => "correction",
         Retraction => "retraction",
+        Import => "import",
     }
 );
 
@@ -225,6 +226,12 @@ pub mod field {
     pub const PUBLIC_KEY: &str = "public_key";
     pub const MASTER_KEY_FINGERPRINT: &str = "master_key_fingerprint";
     pub const SOFTWARE: &str = "software";
+    pub const FORMAT: &str = "format";
+    pub const FILES: &str = "files";
+    pub const TZ: &str = "tz";
+    pub const DATE_ORDER: &str = "date_order";
+    pub const ME: &str = "me";
+    pub const COUNTS: &str = "counts";
 
     /// Field names whose values are clinical information.
     pub const CLINICAL_FIELDS: &[&str] = &[CLINICAL];

@@ -110,7 +110,24 @@ pub struct CaseView {
     pub entries: Vec<EntryView>,
     /// Chronological by date.
     pub actions: Vec<ActionView>,
+    /// Imports of message exports, in ledger order.
+    pub imports: Vec<ImportView>,
     pub records: u64,
+}
+
+/// An import of a message export: the original files are its attachments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub recorded_at: String,
+    pub format: String,
+    pub files: Value,
+    pub tz: String,
+    pub date_order: Option<String>,
+    pub me: Option<String>,
+    pub counts: Value,
+    pub attachments: Vec<AttachmentView>,
 }
 
 impl CaseView {
@@ -220,6 +237,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
     let mut entry_pos: HashMap<String, usize> = HashMap::new();
     let mut actions: Vec<ActionView> = Vec::new();
     let mut action_pos: HashMap<String, usize> = HashMap::new();
+    let mut imports: Vec<ImportView> = Vec::new();
+    let mut import_pos: HashMap<String, usize> = HashMap::new();
     for lr in records {
         let r = &lr.record;
         let env = &r.envelope;
@@ -249,6 +268,7 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     close_reason: None,
                     entries: Vec::new(),
                     actions: Vec::new(),
+                    imports: Vec::new(),
                     records: 0,
                 });
             }
@@ -304,6 +324,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     entries[i].attachments.push(a);
                 } else if let Some(&i) = action_pos.get(target) {
                     actions[i].attachments.push(a);
+                } else if let Some(&i) = import_pos.get(target) {
+                    imports[i].attachments.push(a);
                 } else {
                     return Err(dangling());
                 }
@@ -333,6 +355,24 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     changed,
                 });
             }
+            RecordKind::Import => {
+                import_pos.insert(env.id.clone(), imports.len());
+                imports.push(ImportView {
+                    id: env.id.clone(),
+                    leaf_index: lr.leaf_index,
+                    recorded_at: env.recorded_at.clone(),
+                    format: text(r, field::FORMAT).unwrap_or_default(),
+                    files: r
+                        .value(field::FILES)
+                        .cloned()
+                        .unwrap_or(Value::Array(vec![])),
+                    tz: text(r, field::TZ).unwrap_or_default(),
+                    date_order: text(r, field::DATE_ORDER),
+                    me: text(r, field::ME),
+                    counts: r.value(field::COUNTS).cloned().unwrap_or(Value::Null),
+                    attachments: Vec::new(),
+                });
+            }
             RecordKind::LedgerInitialised => return Err(ViewError::ForeignRecord(env.id.clone())),
         }
     }
@@ -341,6 +381,7 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
     actions.sort_by_key(|a| (sort_key(&a.date), a.leaf_index));
     v.entries = entries;
     v.actions = actions;
+    v.imports = imports;
     v.records = records.len() as u64;
     Ok(v)
 }

@@ -78,12 +78,23 @@ impl Palisade {
         case_key: &SecretKey,
         mut file: AttachmentFile,
     ) -> Result<NewAttachment> {
+        let path_text = file.path.display().to_string();
+        self.store_attachment_from(case_id, case_key, &file.name, &mut file.file, &path_text)
+    }
+
+    /// Seal bytes read from `src` (named `file_name`; `origin` says where they come
+    /// from, for errors) into the blob store for `case_id`.
+    pub(crate) fn store_attachment_from(
+        &self,
+        case_id: &str,
+        case_key: &SecretKey,
+        file_name: &str,
+        src: &mut dyn Read,
+        origin: &str,
+    ) -> Result<NewAttachment> {
         let mut size = 0u64;
         let mut sha = String::new();
         let mut media_type = "application/octet-stream";
-        let path_text = file.path.display().to_string();
-        let src = &mut file.file;
-        let file_name = file.name.clone();
         self.blobs
             .put(&mut |out: &mut dyn Write| {
                 let (mut sealer, header) =
@@ -93,7 +104,7 @@ impl Palisade {
                 let mut buf = vec![0u8; CHUNK_LEN];
                 let mut next = vec![0u8; CHUNK_LEN];
                 let mut n = read_full(src, &mut buf)?;
-                media_type = media::sniff(&buf[..n.min(media::SNIFF_LEN)], &file_name);
+                media_type = media::sniff(&buf[..n.min(media::SNIFF_LEN)], file_name);
                 loop {
                     // Read ahead to know whether this chunk is the last.
                     let m = if n == CHUNK_LEN {
@@ -119,14 +130,14 @@ impl Palisade {
                 Ok(blob_name(case_key, &sha))
             })
             .map_err(|e| ServiceError::Attachment {
-                path: path_text.clone(),
+                path: origin.to_string(),
                 reason: e.to_string(),
             })?;
         Ok(NewAttachment {
             sha256: sha,
             size,
             media_type: media_type.to_string(),
-            name: file.name,
+            name: file_name.to_string(),
         })
     }
 

@@ -127,7 +127,7 @@ impl Palisade {
     }
 
     /// Check that a case exists and is open, from record metadata alone (no decryption).
-    fn ensure_open(&self, case_id: &str) -> Result<()> {
+    pub(crate) fn ensure_open(&self, case_id: &str) -> Result<()> {
         let index = self.store.case_index(case_id)?;
         if !index
             .iter()

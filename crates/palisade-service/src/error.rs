@@ -21,6 +21,8 @@ pub enum ServiceError {
     Invalid(String),
     #[error("cannot read attachment {path}: {reason}")]
     Attachment { path: String, reason: String },
+    #[error("cannot import {path}: {reason}")]
+    ImportFile { path: String, reason: String },
     #[error("stored data failed an integrity check: {0} (run `palisade verify` for a full report)")]
     Integrity(String),
     #[error("{path}: {source}")]

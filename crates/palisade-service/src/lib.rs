@@ -6,6 +6,7 @@
 mod attachments;
 mod cases;
 pub mod error;
+mod import;
 pub mod keys;
 mod ledger;
 mod verify;
@@ -13,6 +14,7 @@ mod witness;
 
 pub use cases::{CaseSummary, RecordReceipt};
 pub use error::{Result, ServiceError};
+pub use import::{ImportFormat, ImportOptions, ImportReport};
 pub use keys::KeyOptions;
 pub use ledger::{INSTALLATION_SCOPE, InitReport, Palisade, Pending, Receipt};
 pub use verify::{Problem, VerifyReport};

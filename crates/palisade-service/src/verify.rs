@@ -453,7 +453,9 @@ fn check_semantics(
             let t = env.occurred_at.as_deref().ok_or("action has no date")?;
             When::parse(t).map_err(|e| e.to_string())?;
         }
-        RecordKind::Attachment => target_kind(&[RecordKind::Entry, RecordKind::Action])?,
+        RecordKind::Attachment => {
+            target_kind(&[RecordKind::Entry, RecordKind::Action, RecordKind::Import])?
+        }
         RecordKind::Correction | RecordKind::Retraction => target_kind(&[RecordKind::Entry])?,
         _ => {}
     }

@@ -51,6 +51,9 @@ pub enum Command {
     Correct(CorrectArgs),
     /// Withdraw an entry that should not have been recorded (it stays in the history).
     Retract(RetractArgs),
+    /// Import a message export (WhatsApp, SMS backup, email, Messenger, Instagram,
+    /// Telegram, X) into a case, in one transaction; the original file is kept.
+    Import(ImportArgs),
     /// A case's entries in the order they happened.
     Timeline {
         #[arg(long = "case", value_name = "ID")]
@@ -187,4 +190,33 @@ pub struct RetractArgs {
     pub entry: String,
     #[arg(long)]
     pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// whatsapp, sms-backup, mbox, eml, messenger, instagram, telegram or x-dm.
+    pub format: String,
+    /// The export file (a Messenger or Instagram thread folder, or any message_N.json in it).
+    pub path: PathBuf,
+    #[arg(long = "case", value_name = "ID")]
+    pub case: String,
+    /// Your name (or account id) as the export shows it: your messages are recorded as outbound.
+    #[arg(long, value_name = "NAME")]
+    pub me: Option<String>,
+    /// Map an account id, phone number or address in the export to a person's name. Repeatable.
+    #[arg(long = "party", value_name = "ID=NAME")]
+    pub parties: Vec<String>,
+    /// Time zone for exports without offsets (WhatsApp, Telegram `date`), e.g. Europe/London.
+    /// Default: this computer's zone.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// How the export writes dates, when Palisade cannot tell: dmy, mdy or ymd.
+    #[arg(long, value_name = "ORDER")]
+    pub date_order: Option<String>,
+    /// Only this chat or conversation of a multi-chat export (name or id). Repeatable.
+    #[arg(long = "chat", value_name = "NAME")]
+    pub chats: Vec<String>,
+    /// Read and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -1,13 +1,15 @@
 //! One function per command: turn flags into domain values, call the
 //! service, hand the result to the renderer.
 
-use crate::args::{ActionArgs, CaseCommand, Cli, Command, CorrectArgs, EntryFields, LogArgs};
+use crate::args::{
+    ActionArgs, CaseCommand, Cli, Command, CorrectArgs, EntryFields, ImportArgs, LogArgs,
+};
 use crate::render::Out;
 use anyhow::{Context, Result};
 use palisade_core::compose::{EntryPatch, NewAction, NewCase, NewEntry};
 use palisade_core::domain::{ActionKind, CaseKind, Channel, Direction, Party, Source};
 use palisade_core::time::{Moment, When};
-use palisade_service::{KeyOptions, Palisade, keys};
+use palisade_service::{ImportFormat, ImportOptions, KeyOptions, Palisade, keys};
 use std::process::ExitCode;
 use zeroize::Zeroizing;
 
@@ -55,6 +57,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let r = p.retract_entry(&a.entry, &a.reason)?;
             out.receipt("Retracted entry", &a.entry, &r)
         }
+        Command::Import(a) => import(&cli, a, &out),
         Command::Timeline { case } => {
             let p = open(&cli)?;
             let v = p.case(case)?;
@@ -234,4 +237,31 @@ fn correct(cli: &Cli, a: &CorrectArgs, out: &Out) -> Result<ExitCode> {
     let p = open(cli)?;
     let r = p.correct_entry(&a.entry, &a.reason, &patch)?;
     out.receipt("Corrected entry", &a.entry, &r)
+}
+
+fn import(cli: &Cli, a: &ImportArgs, out: &Out) -> Result<ExitCode> {
+    let format: ImportFormat = a.format.parse()?;
+    let mut parties = std::collections::BTreeMap::new();
+    for p in &a.parties {
+        let (id, name) = p
+            .split_once('=')
+            .filter(|(id, name)| !id.trim().is_empty() && !name.trim().is_empty())
+            .with_context(|| format!("--party '{p}' must be ID=NAME"))?;
+        parties.insert(id.trim().to_string(), name.trim().to_string());
+    }
+    let opts = ImportOptions {
+        format,
+        path: a.path.clone(),
+        me: some_text(&a.me),
+        parties,
+        tz: some_text(&a.tz),
+        date_order: some_text(&a.date_order),
+        chats: a.chats.clone(),
+        dry_run: a.dry_run,
+    };
+    let p = open(cli)?;
+    let mut bar = crate::render::Progress::new(!cli.json);
+    let report = p.import(&a.case, &opts, &mut |stage, n| bar.update(stage, n));
+    bar.finish();
+    out.import(&report?)
 }

@@ -3,6 +3,22 @@
 //! 3 `verify` found a discrepancy.
 #![forbid(unsafe_code)]
 
+/// `println!` that ignores a closed stdout (`palisade timeline | head` must not panic).
+macro_rules! say {
+    (@raw $($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod render;
@@ -20,7 +36,7 @@ fn main() -> ExitCode {
             let message = one_line(&e);
             eprintln!("error: {message}");
             if json {
-                println!("{}", serde_json::json!({ "ok": false, "error": message }));
+                say!("{}", serde_json::json!({ "ok": false, "error": message }));
             }
             ExitCode::from(1)
         }

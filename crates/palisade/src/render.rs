@@ -2,7 +2,9 @@
 
 use anyhow::Result;
 use palisade_core::view::{CaseView, EntryState, EntryView};
-use palisade_service::{CaseSummary, InitReport, Palisade, Receipt, RecordReceipt, VerifyReport};
+use palisade_service::{
+    CaseSummary, ImportReport, InitReport, Palisade, Receipt, RecordReceipt, VerifyReport,
+};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -11,16 +13,20 @@ pub struct Out {
 }
 
 pub fn print_json<T: Serialize + ?Sized>(v: &T) -> Result<ExitCode> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    say!("{}", serde_json::to_string_pretty(v)?);
     Ok(ExitCode::SUCCESS)
 }
 
 /// "1 record", "2 records".
 fn count(n: u64, noun: &str) -> String {
+    count_as(n, noun, &format!("{noun}s"))
+}
+
+fn count_as(n: u64, singular: &str, plural: &str) -> String {
     if n == 1 {
-        format!("1 {noun}")
+        format!("1 {singular}")
     } else {
-        format!("{n} {noun}s")
+        format!("{n} {plural}")
     }
 }
 
@@ -70,19 +76,19 @@ impl Out {
         if self.json {
             return print_json(r);
         }
-        println!("Created a Palisade store in {}", r.data_dir);
+        say!("Created a Palisade store in {}", r.data_dir);
         match &r.key_file {
-            Some(k) => println!("  master key file:         {k}"),
+            Some(k) => say!("  master key file:         {k}"),
             None => {
-                println!("  master key:              from the passphrase in PALISADE_PASSPHRASE")
+                say!("  master key:              from the passphrase in PALISADE_PASSPHRASE")
             }
         }
-        println!("  master key fingerprint:  {}", r.master_key_fingerprint);
-        println!("  signing key fingerprint: {}", r.public_key_fingerprint);
-        println!("  public key:              {}", r.public_key);
-        println!();
-        println!("Keep a backup of the master key somewhere safe and separate from the data:");
-        println!("without it nobody, including you, can read the records.");
+        say!("  master key fingerprint:  {}", r.master_key_fingerprint);
+        say!("  signing key fingerprint: {}", r.public_key_fingerprint);
+        say!("  public key:              {}", r.public_key);
+        say!();
+        say!("Keep a backup of the master key somewhere safe and separate from the data:");
+        say!("without it nobody, including you, can read the records.");
         Ok(ExitCode::SUCCESS)
     }
 
@@ -90,9 +96,12 @@ impl Out {
         if self.json {
             return print_json(v);
         }
-        println!(
+        say!(
             "Opened case {}: {} ({}, {})",
-            v.id, v.title, v.subject, v.kind
+            v.id,
+            v.title,
+            v.subject,
+            v.kind
         );
         Ok(ExitCode::SUCCESS)
     }
@@ -102,12 +111,10 @@ impl Out {
             return print_json(list);
         }
         if list.is_empty() {
-            println!(
-                "No cases yet. Open one with: palisade case open --title T --subject S --kind K"
-            );
+            say!("No cases yet. Open one with: palisade case open --title T --subject S --kind K");
         }
         for c in list {
-            println!(
+            say!(
                 "{}  {:<6} {:<9} {:>4} entries  last contact {:<25}  {} ({})",
                 c.id,
                 c.status,
@@ -125,13 +132,15 @@ impl Out {
         if self.json {
             return print_json(v);
         }
-        println!("{}  {}", v.id, v.title);
-        println!(
+        say!("{}  {}", v.id, v.title);
+        say!(
             "  subject: {}   kind: {}   status: {}",
-            v.subject, v.kind, v.status
+            v.subject,
+            v.kind,
+            v.status
         );
         if let Some(o) = &v.owner {
-            println!("  owner: {o}");
+            say!("  owner: {o}");
         }
         if let Some(arr) = v.parties.as_array().filter(|a| !a.is_empty()) {
             let names: Vec<String> = arr
@@ -144,29 +153,29 @@ impl Out {
                     )
                 })
                 .collect();
-            println!("  parties: {}", names.join(", "));
+            say!("  parties: {}", names.join(", "));
         }
-        println!("  opened: {}", v.opened_at);
+        say!("  opened: {}", v.opened_at);
         if let Some(c) = &v.closed_at {
-            println!(
+            say!(
                 "  closed: {c} ({})",
                 v.close_reason.as_deref().unwrap_or("")
             );
         }
-        println!();
-        println!("Entries ({}):", v.live_entries().count());
+        say!();
+        say!("Entries ({}):", v.live_entries().count());
         for e in &v.entries {
-            println!("  {}", entry_line(e));
+            say!("  {}", entry_line(e));
         }
-        println!();
-        println!("Actions ({}):", v.actions.len());
+        say!();
+        say!("Actions ({}):", v.actions.len());
         for a in &v.actions {
             let reference = a
                 .reference
                 .as_deref()
                 .map(|r| format!(" ref {r}"))
                 .unwrap_or_default();
-            println!(
+            say!(
                 "  {}  {}{}{}  {}",
                 a.date,
                 a.kind,
@@ -186,21 +195,24 @@ impl Out {
             return print_json(&v.entries);
         }
         if v.entries.is_empty() {
-            println!("No entries in case {} yet.", v.id);
+            say!("No entries in case {} yet.", v.id);
         }
         for e in &v.entries {
-            println!("{}", entry_line(e));
+            say!("{}", entry_line(e));
             if let Some(c) = &e.content {
-                println!("    \"{}\"", one_line(c, 120));
+                say!("    \"{}\"", one_line(c, 120));
             }
             for a in &e.attachments {
-                println!(
+                say!(
                     "    attachment: {} ({}, {} bytes, sha256 {})",
-                    a.name, a.media_type, a.size, a.sha256
+                    a.name,
+                    a.media_type,
+                    a.size,
+                    a.sha256
                 );
             }
             for h in &e.history {
-                println!(
+                say!(
                     "    {} on {}: {}",
                     h.kind,
                     h.recorded_at,
@@ -215,14 +227,18 @@ impl Out {
         if self.json {
             return print_json(r);
         }
-        println!(
+        say!(
             "Recorded {what} {} at ledger position {}",
-            r.id, r.leaf_index
+            r.id,
+            r.leaf_index
         );
         for a in &r.attachments {
-            println!(
+            say!(
                 "  attached {} ({}, {} bytes, sha256 {})",
-                a.name, a.media_type, a.size, a.sha256
+                a.name,
+                a.media_type,
+                a.size,
+                a.sha256
             );
         }
         Ok(ExitCode::SUCCESS)
@@ -232,9 +248,10 @@ impl Out {
         if self.json {
             return print_json(r);
         }
-        println!(
+        say!(
             "{what} {id} (record {} at ledger position {})",
-            r.id, r.leaf_index
+            r.id,
+            r.leaf_index
         );
         Ok(ExitCode::SUCCESS)
     }
@@ -244,14 +261,14 @@ impl Out {
             return print_json(r);
         }
         if r.ok {
-            println!(
+            say!(
                 "OK: {}, {} and {} ({}) verified.",
                 count(r.records, "record"),
                 count(r.checkpoints, "checkpoint"),
                 count(r.attachments, "attachment"),
                 count(r.attachment_bytes, "byte")
             );
-            println!(
+            say!(
                 "Tree size {}, root {}, signed by key fingerprint {}.",
                 r.tree_size,
                 r.root.as_deref().unwrap_or("-"),
@@ -262,16 +279,16 @@ impl Out {
         if let Some(first) = r.errors.first() {
             eprintln!("TAMPERING OR DAMAGE DETECTED: {first}");
         }
-        println!(
+        say!(
             "FAILED: {} problem(s) found in {} records:",
             r.errors.len(),
             r.records
         );
         for p in &r.errors {
-            println!("  {p}");
+            say!("  {p}");
         }
         if r.more_errors {
-            println!("  … and more");
+            say!("  … and more");
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -285,7 +302,101 @@ impl Out {
                 "public_key_fingerprint": p.public_key_fingerprint(),
             }));
         }
-        print!("{note}");
+        say!(@raw "{note}");
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// A progress display for long imports, on a terminal only (never under `--json`).
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(enabled: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Self { bar }
+    }
+
+    pub fn update(&mut self, stage: &str, n: u64) {
+        if let Some(b) = &self.bar {
+            b.set_message(format!("{stage}: {n} messages"));
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Out {
+    pub fn import(&self, r: &ImportReport) -> Result<ExitCode> {
+        if self.json {
+            return print_json(r);
+        }
+        let files: Vec<&str> = r.files.iter().map(|f| f.name.as_str()).collect();
+        if r.dry_run {
+            say!(
+                "Dry run: {} would be imported from the {} export {} ({} already in the case). Nothing was written.",
+                count_as(r.imported, "new entry", "new entries"),
+                r.format,
+                files.join(", "),
+                r.duplicates
+            );
+        } else {
+            say!(
+                "Imported {} from the {} export {} ({} already in the case); import record {}.",
+                count_as(r.imported, "new entry", "new entries"),
+                r.format,
+                files.join(", "),
+                r.duplicates,
+                r.import_id.as_deref().unwrap_or("-")
+            );
+        }
+        let senders: Vec<String> = r.senders.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+        say!(
+            "  {} by {}; {}",
+            count(r.messages, "message"),
+            senders.join(", "),
+            count(r.system, "system line")
+        );
+        say!(
+            "  media: {} referenced, {} stored, {} not in the export",
+            r.attachments,
+            r.media_stored,
+            r.media_missing
+        );
+        if r.not_sent > 0 {
+            say!(
+                "  {} the phone never sent (drafts, failed) not recorded as contacts",
+                count(r.not_sent, "message")
+            );
+        }
+        if let (Some(a), Some(b)) = (&r.first, &r.last) {
+            say!("  from {a} to {b} (UTC)");
+        }
+        let order = r
+            .date_order
+            .as_deref()
+            .map(|o| format!("; dates read as {o}"))
+            .unwrap_or_default();
+        say!("  times without an offset read in {}{order}", r.tz);
+        if r.dst_ambiguous > 0 {
+            say!(
+                "  warning: {} fell in a daylight-saving change; see the import record:",
+                count(r.dst_ambiguous, "time")
+            );
+            for n in &r.dst_notes {
+                say!("    {n}");
+            }
+        }
         Ok(ExitCode::SUCCESS)
     }
 }
