@@ -3,6 +3,7 @@
 //! (plus line and column) for JSON formats.
 
 use crate::whatsapp::DateOrder;
+use crate::whatsapp_zip::ZipLimitKind;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -186,4 +187,53 @@ pub enum ImportError {
         column: usize,
         message: String,
     },
+
+    /// The input is not a zip archive that can be read: not a zip at all,
+    /// truncated, or with a damaged directory.
+    #[error(
+        "not a readable zip archive (is the file complete, and is it the .zip the app made?): \
+         {reason}"
+    )]
+    NotZip { reason: String },
+
+    /// A zip entry whose name could escape a folder when extracted (`..`,
+    /// an absolute path, a backslash, a drive letter), has control
+    /// characters, or that is a symbolic link. The whole archive is refused.
+    #[error("zip entry {entry:?} refused: {reason}; the archive is not a genuine export")]
+    UnsafeZipEntry { entry: String, reason: String },
+
+    #[error(
+        "zip entry {entry:?} is encrypted (password-protected); WhatsApp exports never are, so \
+         this archive was made or changed by something else: export the chat again"
+    )]
+    EncryptedZipEntry { entry: String },
+
+    /// An archive past one of the [`crate::whatsapp_zip::ZipLimits`] (by
+    /// what it declares or by the bytes it actually produced).
+    #[error("zip archive refused as a possible zip bomb ({limit} limit): {detail}")]
+    ZipLimitExceeded {
+        limit: ZipLimitKind,
+        entry: Option<String>,
+        detail: String,
+    },
+
+    /// An entry that cannot be read: unsupported compression, damaged data,
+    /// a CRC mismatch.
+    #[error("zip entry {entry:?}: {reason}")]
+    ZipEntry { entry: String, reason: String },
+
+    #[error("no entry {name:?} in the zip archive")]
+    ZipEntryNotFound { name: String },
+
+    #[error(
+        "not a WhatsApp export: no chat text file (expected `_chat.txt` or \
+         `WhatsApp Chat with NAME.txt`; files in the zip: {entries})"
+    )]
+    NoWhatsAppChat { entries: usize },
+
+    #[error(
+        "cannot tell which text file in the zip is the WhatsApp chat: {candidates:?} (expected \
+         one `_chat.txt` or one `WhatsApp Chat with NAME.txt`)"
+    )]
+    AmbiguousWhatsAppChat { candidates: Vec<String> },
 }

@@ -8,6 +8,9 @@
 //! * [`whatsapp`]: the "Export chat" `.txt` (Android and iOS layouts, many
 //!   date/time styles). Streaming, line by line, bounded memory. Times are the
 //!   exporting phone's wall clock: [`MessageTime::Civil`].
+//! * [`whatsapp_zip`]: the "Export chat" `.zip` (chat text plus media),
+//!   read from any `Read + Seek` with zip-bomb and path-traversal checks;
+//!   media named by a message resolves to an entry of the archive.
 //! * [`telegram`]: Telegram Desktop `result.json` (single chat or full
 //!   export). Streaming over the `messages` arrays. Times are instants
 //!   ([`MessageTime::Instant`]) when `date_unixtime` is present.
@@ -60,6 +63,7 @@ mod summary;
 pub mod telegram;
 mod time;
 pub mod whatsapp;
+pub mod whatsapp_zip;
 pub mod x_dm;
 
 pub use error::ImportError;

@@ -378,3 +378,63 @@ fn bad_arguments_are_refused_clearly() {
     s.run(&["import", "whatsapp", "/no/such/export.txt", "--case", &case])
         .error_mentioning(&["/no/such/export.txt"]);
 }
+
+#[test]
+fn a_whatsapp_zip_is_read_directly_with_its_media() {
+    use std::io::Write as _;
+    let s = Store::init();
+    let case = s.open_case("c", "amorous");
+    let photo = b"\xff\xd8\xff\xe0 card left at reception";
+    let voice = b"OggS\x00\x02 OpusHead a voice note";
+    let chat = "[15/02/2024, 08:02:11] Pat: \u{200e}<attached: 00000001-PHOTO-2024-02-15-08-02-11.jpg>\n\
+                [15/02/2024, 08:03:40] Pat: \u{200e}<attached: 00000002-AUDIO-2024-02-15-08-03-40.opus>\n\
+                [16/02/2024, 09:00:00] Pat: Why won't you answer?\n";
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("_chat.txt", chat.as_bytes()),
+        ("00000001-PHOTO-2024-02-15-08-02-11.jpg", &photo[..]),
+        ("00000002-AUDIO-2024-02-15-08-03-40.opus", &voice[..]),
+    ] {
+        w.start_file(name, opts).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    let bytes = w.finish().unwrap().into_inner();
+    let path = s.write_file("WhatsApp Chat - Pat.zip", &bytes);
+
+    let r = import(&s, &case, "whatsapp", &path, &["--tz", "Europe/London"]);
+    assert_eq!(r["messages"], 3, "{r:#}");
+    assert_eq!(r["imported"], 3);
+    assert_eq!(r["media_stored"], 2, "{r:#}");
+    assert_eq!(r["date_order"], "dmy");
+    assert_eq!(r["files"][0]["sha256"], sha256_hex(&bytes).as_str());
+    let entries = timeline(&s, &case);
+    assert_eq!(
+        entries[0]["attachments"][0]["sha256"],
+        sha256_hex(photo).as_str()
+    );
+    assert_eq!(
+        entries[1]["attachments"][0]["sha256"],
+        sha256_hex(voice).as_str()
+    );
+    assert_eq!(entries[2]["content"], "Why won't you answer?");
+    s.verify_ok();
+
+    // A zip with a path-traversal entry is refused whole, and nothing is written.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("_chat.txt", opts).unwrap();
+    w.write_all(b"[15/02/2024, 08:02:11] Pat: hi\n").unwrap();
+    w.start_file("../../evil.jpg", opts).unwrap();
+    w.write_all(b"x").unwrap();
+    let evil = s.write_file("evil.zip", &w.finish().unwrap().into_inner());
+    let before = (s.row_counts(), s.blob_files());
+    s.run(&[
+        "import",
+        "whatsapp",
+        evil.to_str().unwrap(),
+        "--case",
+        &case,
+    ])
+    .error_mentioning(&["evil.zip", "evil.jpg"]);
+    assert_eq!((s.row_counts(), s.blob_files()), before);
+}

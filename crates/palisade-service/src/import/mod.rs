@@ -169,8 +169,269 @@ fn content_digest(s: &str) -> [u8; 32] {
 /// What makes two messages the same message: who, which way, when, what.
 type DedupKey = (String, String, i128, [u8; 32]);
 
+/// The per-message decisions of an import, made identically in the planning
+/// pass (which only counts) and the writing pass (which also builds records).
+struct Walk<'a> {
+    opts: &'a ImportOptions,
+    tz: &'a TimeZone,
+    export: &'a sources::Export,
+    me: Option<&'a str>,
+    /// What the case already holds (a multiset: identical messages can be distinct).
+    existing: HashMap<DedupKey, u64>,
+    import_id: &'a str,
+    recorded_at: Moment,
+    report: ImportReport,
+    range: Option<(Timestamp, Timestamp)>,
+}
+
+/// Where the writing pass puts its records.
+struct Writer<'p> {
+    palisade: &'p Palisade,
+    case_id: &'p str,
+    key: palisade_core::crypto::SecretKey,
+    out: Vec<Pending>,
+}
+
+impl Walk<'_> {
+    fn step(
+        &mut self,
+        file_index: usize,
+        m: &Message,
+        w: Option<&mut Writer<'_>>,
+    ) -> Result<()> {
+        let report = &mut self.report;
+        let resolved = m
+            .time
+            .resolve(self.tz)
+            .map_err(|e| ServiceError::Invalid(format!("{}: {e}", m.locator)))?;
+        let ts = resolved.timestamp;
+        if !matches!(resolved.ambiguity, Ambiguity::None) {
+            report.dst_ambiguous += 1;
+            if report.dst_notes.len() < 20 {
+                report.dst_notes.push(format!(
+                    "{}: {:?}; read as {}",
+                    m.locator, resolved.ambiguity, ts
+                ));
+            }
+        }
+        self.range = Some(match self.range {
+            None => (ts, ts),
+            Some((a, b)) => (a.min(ts), b.max(ts)),
+        });
+        report.attachments += m
+            .media
+            .iter()
+            .filter(|r| !matches!(r, MediaRef::Link { .. }))
+            .count() as u64;
+        let call = m.kind == Kind::System && is_call(m);
+        if m.kind == Kind::System {
+            report.system += 1;
+            if !call {
+                return Ok(());
+            }
+        } else {
+            report.messages += 1;
+        }
+        let sender = sender_name(m, &self.opts.parties, self.me);
+        if m.kind == Kind::Message {
+            *report.senders.entry(sender.clone()).or_default() += 1;
+        }
+        if m.action
+            .as_deref()
+            .is_some_and(|a| matches!(a, "draft" | "outbox" | "failed" | "queued"))
+        {
+            report.not_sent += 1;
+            return Ok(());
+        }
+        let outbound = self.me.is_some_and(|me| {
+            sender.eq_ignore_ascii_case(me)
+                || m.sender_id
+                    .as_deref()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(me))
+        }) || m.direction == Some(palisade_import::Direction::Outgoing);
+        let direction = if outbound {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        };
+        let occurred_at = Moment::from_timestamp(ts, self.tz.to_offset(ts));
+        let content = if call { String::new() } else { m.text.clone() };
+        let dedup = (
+            direction.as_str().to_string(),
+            sender.clone(),
+            occurred_at.sort_key(),
+            content_digest(&content),
+        );
+        if let Some(n) = self.existing.get_mut(&dedup).filter(|n| **n > 0) {
+            *n -= 1;
+            report.duplicates += 1;
+            return Ok(());
+        }
+        if call {
+            report.calls += 1;
+        }
+        report.imported += 1;
+        let media: Vec<Media<'_>> = m
+            .media
+            .iter()
+            .filter_map(|r| media_of(r, self.export, report))
+            .collect();
+        let Some(w) = w else {
+            return Ok(());
+        };
+        let file = &self.export.files[file_index];
+        let format = self.opts.format;
+        let entry = NewEntry {
+            occurred_at,
+            channel: if call && format == ImportFormat::SmsBackup {
+                if m.action.as_deref() == Some("voicemail") {
+                    Channel::Voicemail
+                } else {
+                    Channel::PhoneCall
+                }
+            } else {
+                format.channel()
+            },
+            direction,
+            party: Some(sender),
+            place: None,
+            witnesses: Vec::new(),
+            summary: summary_of(m, call),
+            content: (!content.is_empty()).then_some(content),
+            clinical: None,
+            source: Source::Import {
+                import: self.import_id.to_string(),
+                file_sha256: file.sha256.clone(),
+                locator: m.locator.to_string(),
+            },
+        };
+        let stamp = |prefix: &str| -> Result<Stamp> {
+            Ok(Stamp {
+                id: new_id(prefix)?,
+                recorded_at: self.recorded_at,
+            })
+        };
+        let record = compose::entry(&stamp("ent")?, w.case_id, &entry)?;
+        let entry_id = record.envelope.id.clone();
+        w.push(record);
+        for item in media {
+            let att = item.store(w, self.export)?;
+            w.push(compose::attachment(
+                &stamp("att")?,
+                w.case_id,
+                &entry_id,
+                &att,
+            )?);
+        }
+        Ok(())
+    }
+}
+
+impl Writer<'_> {
+    fn push(&mut self, record: palisade_core::record::Record) {
+        self.out.push(Pending {
+            record,
+            scope: self.case_id.to_string(),
+            new_key: None,
+        });
+    }
+}
+
+/// Media of a message whose bytes the import has.
+enum Media<'m> {
+    Inline {
+        name: String,
+        bytes: &'m [u8],
+    },
+    File(PathBuf),
+    /// An entry of the export's .zip.
+    ZipEntry(String),
+}
+
+impl Media<'_> {
+    fn store(
+        &self,
+        w: &Writer<'_>,
+        export: &sources::Export,
+    ) -> Result<palisade_core::compose::NewAttachment> {
+        match self {
+            Media::ZipEntry(name) => {
+                let base = name.rsplit('/').next().unwrap_or(name).to_string();
+                export.read_zip_entry(name, |src| {
+                    w.palisade
+                        .store_attachment_from(w.case_id, &w.key, &base, src, name)
+                })
+            }
+            Media::Inline { name, bytes } => {
+                let mut src: &[u8] = bytes;
+                w.palisade
+                    .store_attachment_from(w.case_id, &w.key, name, &mut src, name)
+            }
+            Media::File(p) => {
+                let mut f = std::fs::File::open(p).map_err(ServiceError::io(p))?;
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "attachment".into());
+                w.palisade.store_attachment_from(
+                    w.case_id,
+                    &w.key,
+                    &name,
+                    &mut f,
+                    &p.display().to_string(),
+                )
+            }
+        }
+    }
+}
+
+/// The media of a message that can be stored, counting what is stored and missing.
+fn media_of<'m>(
+    r: &'m MediaRef,
+    export: &sources::Export,
+    report: &mut ImportReport,
+) -> Option<Media<'m>> {
+    let found = match r {
+        MediaRef::Inline { name, bytes, .. } => Some(Media::Inline {
+            name: name.clone().unwrap_or_else(|| "attachment".into()),
+            bytes,
+        }),
+        MediaRef::File { path, .. } => export.find_media(path).map(|f| match f {
+            sources::Found::File(p) => Media::File(p),
+            sources::Found::ZipEntry(name) => Media::ZipEntry(name),
+        }),
+        MediaRef::Omitted { .. } => None,
+        MediaRef::Link { .. } => return None,
+    };
+    if found.is_some() {
+        report.media_stored += 1;
+    } else {
+        report.media_missing += 1;
+    }
+    found
+}
+
 impl Palisade {
-    /// Import a message export into a case (see the module documentation).
+    /// The case's live entries as dedup keys (a multiset).
+    fn import_keys(&self, case_id: &str) -> Result<HashMap<DedupKey, u64>> {
+        let mut existing: HashMap<DedupKey, u64> = HashMap::new();
+        for e in self.case(case_id)?.live_entries() {
+            if let Ok(t) = Moment::parse(&e.occurred_at) {
+                let key = (
+                    e.direction.clone().unwrap_or_default(),
+                    e.party.clone().unwrap_or_default(),
+                    t.sort_key(),
+                    content_digest(e.content.as_deref().unwrap_or_default()),
+                );
+                *existing.entry(key).or_default() += 1;
+            }
+        }
+        Ok(existing)
+    }
+
+    /// Import a message export into a case (see the module documentation). The
+    /// export is read twice: once to decide and count everything (all a dry run
+    /// does), then again to write, in one transaction.
     pub fn import(
         &self,
         case_id: &str,
@@ -188,208 +449,80 @@ impl Palisade {
         };
         let tz_name = tz.iana_name().unwrap_or("UTC").to_string();
         progress("reading", 0);
-        let parsed = sources::read_export(opts)?;
-        progress("read", parsed.messages.len() as u64);
-
-        // What the case already holds, as a multiset of keys.
-        let mut existing: HashMap<DedupKey, u64> = HashMap::new();
-        for e in self.case(case_id)?.live_entries() {
-            if let Ok(t) = Moment::parse(&e.occurred_at) {
-                let key = (
-                    e.direction.clone().unwrap_or_default(),
-                    e.party.clone().unwrap_or_default(),
-                    t.sort_key(),
-                    content_digest(e.content.as_deref().unwrap_or_default()),
-                );
-                *existing.entry(key).or_default() += 1;
-            }
-        }
-
+        let export = sources::open_export(opts)?;
+        let existing = self.import_keys(case_id)?;
         let import_stamp = Stamp {
             id: new_id("imp")?,
             recorded_at: now(),
         };
-        let mut report = ImportReport {
-            format: opts.format.to_string(),
-            messages: 0,
-            system: 0,
-            attachments: 0,
-            senders: BTreeMap::new(),
-            first: None,
-            last: None,
-            tz: tz_name.clone(),
-            date_order: parsed.date_order.as_ref().map(|(o, _)| o.clone()),
-            imported: 0,
-            duplicates: 0,
-            calls: 0,
-            not_sent: 0,
-            media_stored: 0,
-            media_missing: 0,
-            dst_ambiguous: 0,
-            dst_notes: Vec::new(),
-            dry_run: opts.dry_run,
-            import_id: None,
-            files: parsed
-                .files
-                .iter()
-                .map(|f| ImportedFile {
-                    name: f.name.clone(),
-                    sha256: f.sha256.clone(),
-                    size: f.size,
-                })
-                .collect(),
+        let walk = |existing| Walk {
+            opts,
+            tz: &tz,
+            export: &export,
+            me: opts.me.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            existing,
+            import_id: &import_stamp.id,
+            recorded_at: import_stamp.recorded_at,
+            report: ImportReport {
+                format: opts.format.to_string(),
+                messages: 0,
+                system: 0,
+                attachments: 0,
+                senders: BTreeMap::new(),
+                first: None,
+                last: None,
+                tz: tz_name.clone(),
+                date_order: export.date_order.as_ref().map(|(o, _)| o.clone()),
+                imported: 0,
+                duplicates: 0,
+                calls: 0,
+                not_sent: 0,
+                media_stored: 0,
+                media_missing: 0,
+                dst_ambiguous: 0,
+                dst_notes: Vec::new(),
+                dry_run: opts.dry_run,
+                import_id: None,
+                files: export
+                    .files
+                    .iter()
+                    .map(|f| ImportedFile {
+                        name: f.name.clone(),
+                        sha256: f.sha256.clone(),
+                        size: f.size,
+                    })
+                    .collect(),
+            },
+            range: None,
         };
-        let key = if opts.dry_run {
-            None
-        } else {
-            Some(self.data_key(case_id)?)
-        };
-        let mut range: Option<(Timestamp, Timestamp)> = None;
-        let mut entries: Vec<Pending> = Vec::new();
-        let me = opts.me.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        for (file_index, m) in &parsed.messages {
-            let resolved = m
-                .time
-                .resolve(&tz)
-                .map_err(|e| ServiceError::Invalid(format!("{}: {e}", m.locator)))?;
-            let ts = resolved.timestamp;
-            if !matches!(resolved.ambiguity, Ambiguity::None) {
-                report.dst_ambiguous += 1;
-                if report.dst_notes.len() < 20 {
-                    report.dst_notes.push(format!(
-                        "{}: {:?}; read as {}",
-                        m.locator, resolved.ambiguity, ts
-                    ));
-                }
+
+        // Pass 1: decide and count; write nothing.
+        let mut plan = walk(existing.clone());
+        let mut seen = 0u64;
+        export.for_each(&mut |i, m| {
+            seen += 1;
+            if seen.is_multiple_of(10_000) {
+                progress("read", seen);
             }
-            range = Some(match range {
-                None => (ts, ts),
-                Some((a, b)) => (a.min(ts), b.max(ts)),
-            });
-            report.attachments += m
-                .media
-                .iter()
-                .filter(|r| !matches!(r, MediaRef::Link { .. }))
-                .count() as u64;
-            let call = m.kind == Kind::System && is_call(m);
-            if m.kind == Kind::System {
-                report.system += 1;
-                if !call {
-                    continue;
-                }
-            } else {
-                report.messages += 1;
-            }
-            let sender = self::sender_name(m, &opts.parties, me);
-            if m.kind == Kind::Message {
-                *report.senders.entry(sender.clone()).or_default() += 1;
-            }
-            if m.action
-                .as_deref()
-                .is_some_and(|a| matches!(a, "draft" | "outbox" | "failed" | "queued"))
-            {
-                report.not_sent += 1;
-                continue;
-            }
-            let outbound = me.is_some_and(|me| {
-                sender.eq_ignore_ascii_case(me)
-                    || m.sender_id
-                        .as_deref()
-                        .is_some_and(|id| id.eq_ignore_ascii_case(me))
-            }) || m.direction == Some(palisade_import::Direction::Outgoing);
-            let direction = if outbound {
-                Direction::Outbound
-            } else {
-                Direction::Inbound
-            };
-            let occurred_at = Moment::from_timestamp(ts, tz.to_offset(ts));
-            let content = if call { String::new() } else { m.text.clone() };
-            let dedup = (
-                direction.as_str().to_string(),
-                sender.clone(),
-                occurred_at.sort_key(),
-                content_digest(&content),
-            );
-            if let Some(n) = existing.get_mut(&dedup).filter(|n| **n > 0) {
-                *n -= 1;
-                report.duplicates += 1;
-                continue;
-            }
-            if call {
-                report.calls += 1;
-            }
-            report.imported += 1;
-            let Some(key) = &key else { continue };
-            let file = &parsed.files[*file_index];
-            let entry = NewEntry {
-                occurred_at,
-                channel: if call && opts.format == ImportFormat::SmsBackup {
-                    if m.action.as_deref() == Some("voicemail") {
-                        Channel::Voicemail
-                    } else {
-                        Channel::PhoneCall
-                    }
-                } else {
-                    opts.format.channel()
-                },
-                direction,
-                party: Some(sender),
-                place: None,
-                witnesses: Vec::new(),
-                summary: summary_of(m, call),
-                content: (!content.is_empty()).then_some(content),
-                clinical: None,
-                source: Source::Import {
-                    import: import_stamp.id.clone(),
-                    file_sha256: file.sha256.clone(),
-                    locator: m.locator.to_string(),
-                },
-            };
-            let record = compose::entry(
-                &Stamp {
-                    id: new_id("ent")?,
-                    recorded_at: import_stamp.recorded_at,
-                },
-                case_id,
-                &entry,
-            )?;
-            let entry_id = record.envelope.id.clone();
-            entries.push(Pending {
-                record,
-                scope: case_id.to_string(),
-                new_key: None,
-            });
-            for media in &m.media {
-                if let Some(att) = self.store_media(case_id, key, media, &parsed, &mut report)? {
-                    entries.push(Pending {
-                        record: compose::attachment(
-                            &Stamp {
-                                id: new_id("att")?,
-                                recorded_at: import_stamp.recorded_at,
-                            },
-                            case_id,
-                            &entry_id,
-                            &att,
-                        )?,
-                        scope: case_id.to_string(),
-                        new_key: None,
-                    });
-                }
-            }
-            if report.imported.is_multiple_of(1000) {
-                progress("prepared", report.imported);
-            }
-        }
-        if let Some((a, b)) = range {
+            plan.step(i, &m, None)
+        })?;
+        let mut report = plan.report;
+        if let Some((a, b)) = plan.range {
             report.first = Some(Moment::utc(a).to_string());
             report.last = Some(Moment::utc(b).to_string());
         }
         // A dry run, or nothing new: write nothing (re-importing is idempotent).
-        let Some(key) = key.filter(|_| report.imported > 0) else {
+        if opts.dry_run || report.imported == 0 {
             return Ok(report);
-        };
+        }
 
-        // The import record and the original files come first.
+        // Pass 2: the import record and the original files, then the same decisions, written.
+        let mut w = Writer {
+            palisade: self,
+            case_id,
+            key: self.data_key(case_id)?,
+            out: Vec::new(),
+        };
         let counts = serde_json::json!({
             "messages": report.messages,
             "system": report.system,
@@ -401,111 +534,58 @@ impl Palisade {
             "media_stored": report.media_stored,
             "media_missing": report.media_missing,
             "dst_ambiguous": report.dst_ambiguous,
-            "date_order_basis": parsed.date_order.as_ref().map(|(_, b)| b.clone()),
+            "date_order_basis": export.date_order.as_ref().map(|(_, b)| b.clone()),
         });
-        let import_record = compose::import(
+        w.push(compose::import(
             &import_stamp,
             case_id,
             &NewImport {
                 format: opts.format.to_string(),
                 files: report.files.clone(),
-                tz: tz_name,
+                tz: tz_name.clone(),
                 date_order: report.date_order.clone(),
-                me: me.map(str::to_string),
+                me: opts.me.clone(),
                 counts,
             },
-        )?;
-        let mut pending = vec![Pending {
-            record: import_record,
-            scope: case_id.to_string(),
-            new_key: None,
-        }];
-        for f in &parsed.files {
-            let mut src = std::fs::File::open(&f.path).map_err(ServiceError::io(&f.path))?;
-            let att = self.store_attachment_from(
-                case_id,
-                &key,
-                &f.name,
-                &mut src,
-                &f.path.display().to_string(),
-            )?;
+        )?);
+        for f in &export.files {
+            let att = Media::File(f.path.clone()).store(&w, &export)?;
             if att.sha256 != f.sha256 {
                 return Err(ServiceError::ImportFile {
                     path: f.path.display().to_string(),
                     reason: "the file changed while it was being imported".into(),
                 });
             }
-            pending.push(Pending {
-                record: compose::attachment(
-                    &Stamp {
-                        id: new_id("att")?,
-                        recorded_at: import_stamp.recorded_at,
-                    },
-                    case_id,
-                    &import_stamp.id,
-                    &att,
-                )?,
-                scope: case_id.to_string(),
-                new_key: None,
+            let stamp = Stamp {
+                id: new_id("att")?,
+                recorded_at: import_stamp.recorded_at,
+            };
+            w.push(compose::attachment(
+                &stamp,
+                case_id,
+                &import_stamp.id,
+                &att,
+            )?);
+        }
+        let mut write = walk(existing);
+        let mut written = 0u64;
+        export.for_each(&mut |i, m| {
+            written += 1;
+            if written.is_multiple_of(10_000) {
+                progress("prepared", written);
+            }
+            write.step(i, &m, Some(&mut w))
+        })?;
+        if write.report.imported != report.imported {
+            return Err(ServiceError::ImportFile {
+                path: opts.path.display().to_string(),
+                reason: "the export read differently the second time; nothing was written".into(),
             });
         }
-        pending.extend(entries);
         progress("committing", report.imported);
-        self.commit(pending)?;
+        self.commit(w.out)?;
         report.import_id = Some(import_stamp.id);
         Ok(report)
-    }
-
-    /// Store one media reference of a message, if its bytes are available.
-    fn store_media(
-        &self,
-        case_id: &str,
-        key: &palisade_core::crypto::SecretKey,
-        media: &MediaRef,
-        parsed: &sources::ParsedExport,
-        report: &mut ImportReport,
-    ) -> Result<Option<palisade_core::compose::NewAttachment>> {
-        match media {
-            MediaRef::Inline { name, bytes, .. } => {
-                let name = name.clone().unwrap_or_else(|| "attachment".into());
-                report.media_stored += 1;
-                Ok(Some(self.store_attachment_from(
-                    case_id,
-                    key,
-                    &name,
-                    &mut bytes.as_slice(),
-                    &name,
-                )?))
-            }
-            MediaRef::File { path, .. } => {
-                match sources::resolve_media(&parsed.media_roots, path) {
-                    Some(p) => {
-                        let mut f = std::fs::File::open(&p).map_err(ServiceError::io(&p))?;
-                        let name = p
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_else(|| path.clone());
-                        report.media_stored += 1;
-                        Ok(Some(self.store_attachment_from(
-                            case_id,
-                            key,
-                            &name,
-                            &mut f,
-                            &p.display().to_string(),
-                        )?))
-                    }
-                    None => {
-                        report.media_missing += 1;
-                        Ok(None)
-                    }
-                }
-            }
-            MediaRef::Omitted { .. } => {
-                report.media_missing += 1;
-                Ok(None)
-            }
-            MediaRef::Link { .. } => Ok(None),
-        }
     }
 }
 

@@ -5,8 +5,10 @@
 use super::{ImportFormat, ImportOptions};
 use crate::error::{Result, ServiceError};
 use palisade_import::whatsapp::{self, DateOrder, WhatsAppOptions};
+use palisade_import::whatsapp_zip::{WhatsAppZip, ZipLimits};
 use palisade_import::{Message, email, instagram, messenger, sms_backup, telegram, x_dm};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Component, Path, PathBuf};
@@ -20,15 +22,39 @@ pub(crate) struct SourceFile {
     pub size: u64,
 }
 
-/// A parsed export: its files, its messages (each with the index of the file
-/// it came from) and where relative media paths are resolved.
-pub(crate) struct ParsedExport {
+/// An export ready to be read: its files (hashed), how its dates are read, and
+/// where relative media paths are resolved. [`Export::for_each`] parses it,
+/// streaming, as often as needed.
+pub(crate) struct Export {
+    format: ImportFormat,
     pub files: Vec<SourceFile>,
-    pub messages: Vec<(usize, Message)>,
     /// `dmy`/`mdy`/`ymd` and how it was decided, for formats with bare dates.
     pub date_order: Option<(String, String)>,
+    whatsapp_order: Option<DateOrder>,
     /// Folders under which the export's relative media paths may lie, nearest first.
     pub media_roots: Vec<PathBuf>,
+    chats: Vec<String>,
+    /// A WhatsApp .zip, kept open to find and read the media it holds (the chat
+    /// itself is read through a second handle, so both can be open at once).
+    zip: Option<RefCell<WhatsAppZip<File>>>,
+}
+
+/// Where the bytes of a media file named by the export are.
+pub(crate) enum Found {
+    File(PathBuf),
+    ZipEntry(String),
+}
+
+fn is_zip(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 4];
+    let n = open(path)?
+        .read(&mut head)
+        .map_err(|e| import_error(path, e))?;
+    Ok(n == 4 && (&head == b"PK\x03\x04" || &head == b"PK\x05\x06"))
+}
+
+fn open_zip(path: &Path) -> Result<WhatsAppZip<File>> {
+    WhatsAppZip::open(open(path)?, ZipLimits::default()).map_err(|e| import_error(path, e))
 }
 
 fn import_error(path: &Path, e: impl std::fmt::Display) -> ServiceError {
@@ -74,78 +100,98 @@ fn parent(path: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Read the export named by `opts` (not yet written anywhere).
-pub(crate) fn read_export(opts: &ImportOptions) -> Result<ParsedExport> {
+/// Find the export named by `opts`, hash its files and settle how to read it.
+pub(crate) fn open_export(opts: &ImportOptions) -> Result<Export> {
     let path = opts.path.as_path();
     if !path.exists() {
         return Err(import_error(path, "no such file or folder"));
     }
+    let mut export = Export {
+        format: opts.format,
+        files: Vec::new(),
+        date_order: None,
+        whatsapp_order: None,
+        media_roots: Vec::new(),
+        chats: opts.chats.clone(),
+        zip: None,
+    };
     match opts.format {
-        ImportFormat::Messenger | ImportFormat::Instagram => read_meta_thread(opts),
-        _ if path.is_dir() => Err(import_error(
-            path,
-            format!("is a folder; give the {} export file", opts.format),
-        )),
-        ImportFormat::Whatsapp => read_whatsapp(opts),
-        ImportFormat::Telegram => {
-            let file = hash_file(path)?;
-            let chats = telegram::parse_all(BufReader::new(open(path)?))
-                .map_err(|e| import_error(path, e))?;
-            let messages = chats
-                .into_iter()
-                .filter(|c| wanted(&opts.chats, [c.info.name.as_deref(), c.info.id.as_deref()]))
-                .flat_map(|c| c.messages)
-                .map(|m| (0, m))
+        ImportFormat::Messenger | ImportFormat::Instagram => {
+            let dir = if path.is_dir() {
+                path.to_path_buf()
+            } else {
+                parent(path)
+            };
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .map_err(|e| import_error(&dir, e))?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect();
-            Ok(single(file, messages, vec![parent(path)]))
-        }
-        ImportFormat::XDm => {
-            let file = hash_file(path)?;
-            let convs = x_dm::parse_all(BufReader::new(open(path)?), &x_dm::XDmOptions::default())
-                .map_err(|e| import_error(path, e))?;
-            let messages = convs
-                .into_iter()
-                .filter(|c| wanted(&opts.chats, [c.info.id.as_deref(), None]))
-                .flat_map(|c| c.messages)
-                .map(|m| (0, m))
-                .collect();
-            Ok(single(file, messages, vec![parent(path)]))
-        }
-        ImportFormat::SmsBackup => {
-            let file = hash_file(path)?;
-            let parsed = sms_backup::parse_all(
-                BufReader::new(open(path)?),
-                sms_backup::SmsBackupOptions::default(),
-            )
-            .map_err(|e| import_error(path, e))?;
-            let messages = parsed.messages.into_iter().map(|m| (0, m)).collect();
-            Ok(single(file, messages, Vec::new()))
-        }
-        ImportFormat::Eml => {
-            let file = hash_file(path)?;
-            let m = email::parse_eml(BufReader::new(open(path)?), email::EmailOptions::default())
-                .map_err(|e| import_error(path, e))?;
-            Ok(single(file, vec![(0, m)], Vec::new()))
-        }
-        ImportFormat::Mbox => {
-            let file = hash_file(path)?;
-            let mut messages = Vec::new();
-            for m in email::parse_mbox(BufReader::new(open(path)?), email::EmailOptions::default())
-            {
-                messages.push((0, m.map_err(|e| import_error(path, e))?));
+            names.sort();
+            for name in messenger::thread_files(&names).map_err(|e| import_error(&dir, e))? {
+                export.files.push(hash_file(&dir.join(name))?);
             }
-            Ok(single(file, messages, Vec::new()))
+            // Media `uri`s are relative to the export's root, some folders above the thread.
+            export.media_roots = dir.ancestors().take(8).map(Path::to_path_buf).collect();
+            return Ok(export);
         }
+        _ if path.is_dir() => {
+            return Err(import_error(
+                path,
+                format!("is a folder; give the {} export file", opts.format),
+            ));
+        }
+        ImportFormat::Whatsapp if is_zip(path)? => {
+            let mut zip = open_zip(path)?;
+            let (order, basis) = match opts.date_order.as_deref() {
+                Some(o) => given_order(o)?,
+                None => zip
+                    .detect_date_order()
+                    .map(|g| (g.order, format!("inferred ({:?})", g.basis)))
+                    .map_err(|e| order_error(path, e))?,
+            };
+            export.whatsapp_order = Some(order);
+            export.date_order = Some((order.to_string(), basis));
+            export.zip = Some(RefCell::new(zip));
+        }
+        ImportFormat::Whatsapp => {
+            let (order, basis) = whatsapp_order(path, opts.date_order.as_deref())?;
+            export.whatsapp_order = Some(order);
+            export.date_order = Some((order.to_string(), basis));
+            export.media_roots = vec![parent(path)];
+        }
+        ImportFormat::Telegram | ImportFormat::XDm => export.media_roots = vec![parent(path)],
+        ImportFormat::SmsBackup | ImportFormat::Eml | ImportFormat::Mbox => {}
+    }
+    export.files.push(hash_file(path)?);
+    Ok(export)
+}
+
+fn given_order(o: &str) -> Result<(DateOrder, String)> {
+    let order = o.parse::<DateOrder>().map_err(|_| {
+        ServiceError::Invalid(format!("--date-order '{o}' must be dmy, mdy or ymd"))
+    })?;
+    Ok((order, "given with --date-order".into()))
+}
+
+fn order_error(path: &Path, e: palisade_import::ImportError) -> ServiceError {
+    match e {
+        e @ palisade_import::ImportError::AmbiguousDateOrder { .. } => import_error(
+            path,
+            format!("{e}; say how dates are written with --date-order dmy|mdy|ymd"),
+        ),
+        e => import_error(path, e),
     }
 }
 
-fn single(file: SourceFile, messages: Vec<(usize, Message)>, roots: Vec<PathBuf>) -> ParsedExport {
-    ParsedExport {
-        files: vec![file],
-        messages,
-        date_order: None,
-        media_roots: roots,
+fn whatsapp_order(path: &Path, given: Option<&str>) -> Result<(DateOrder, String)> {
+    if let Some(o) = given {
+        return given_order(o);
     }
+    whatsapp::detect_date_order(BufReader::new(open(path)?))
+        .map(|g| (g.order, format!("inferred ({:?})", g.basis)))
+        .map_err(|e| order_error(path, e))
 }
 
 /// Whether a chat/conversation is selected by `--chat` (none given: all are).
@@ -157,97 +203,173 @@ fn wanted(chats: &[String], names: [Option<&str>; 2]) -> bool {
             .any(|n| chats.iter().any(|c| c.eq_ignore_ascii_case(n)))
 }
 
-fn read_whatsapp(opts: &ImportOptions) -> Result<ParsedExport> {
-    let path = opts.path.as_path();
-    let file = hash_file(path)?;
-    let (order, basis) = match &opts.date_order {
-        Some(o) => (
-            o.parse::<DateOrder>().map_err(|_| {
-                ServiceError::Invalid(format!("--date-order '{o}' must be dmy, mdy or ymd"))
-            })?,
-            "given with --date-order".to_string(),
-        ),
-        None => {
-            let guess =
-                whatsapp::detect_date_order(BufReader::new(open(path)?)).map_err(|e| match e {
-                    palisade_import::ImportError::AmbiguousDateOrder { .. } => {
-                        ServiceError::ImportFile {
-                            path: path.display().to_string(),
-                            reason: format!(
-                                "{e}; say how dates are written with --date-order dmy|mdy|ymd"
-                            ),
-                        }
-                    }
-                    other => import_error(path, other),
-                })?;
-            (guess.order, format!("inferred ({:?})", guess.basis))
-        }
-    };
-    let parser = whatsapp::Parser::new(
-        BufReader::new(open(path)?),
-        order,
-        WhatsAppOptions {
-            date_order: Some(order),
-            ..WhatsAppOptions::default()
-        },
-    );
-    let mut messages = Vec::new();
-    for m in parser {
-        messages.push((0, m.map_err(|e| import_error(path, e))?));
+/// The callback's own error, carried through a parser that only knows `ImportError`.
+struct Stop(Option<ServiceError>);
+
+impl Stop {
+    fn wrap(&mut self, r: Result<()>) -> std::result::Result<(), palisade_import::ImportError> {
+        r.map_err(|e| {
+            self.0 = Some(e);
+            palisade_import::ImportError::Io {
+                line: 0,
+                source: std::io::Error::other("stopped by the importer"),
+            }
+        })
     }
-    Ok(ParsedExport {
-        files: vec![file],
-        messages,
-        date_order: Some((order.to_string(), basis)),
-        media_roots: vec![parent(path)],
-    })
+
+    fn finish<T>(
+        self,
+        path: &Path,
+        r: std::result::Result<T, palisade_import::ImportError>,
+    ) -> Result<T> {
+        match (self.0, r) {
+            (Some(e), _) => Err(e),
+            (None, r) => r.map_err(|e| import_error(path, e)),
+        }
+    }
 }
 
-/// Messenger and Instagram: a thread folder, or one `message_N.json` in it.
-fn read_meta_thread(opts: &ImportOptions) -> Result<ParsedExport> {
-    let path = opts.path.as_path();
-    let dir = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        parent(path)
-    };
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map_err(|e| import_error(&dir, e))?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    let open_in = |name: &str| File::open(dir.join(name)).map(BufReader::new);
-    let thread = match opts.format {
-        ImportFormat::Instagram => instagram::parse_thread(&names, open_in),
-        _ => messenger::parse_thread(&names, open_in),
-    }
-    .map_err(|e| import_error(&dir, e))?;
-    let files = thread
-        .files
-        .iter()
-        .map(|f| hash_file(&dir.join(&f.file)))
-        .collect::<Result<Vec<_>>>()?;
-    let index_of = |m: &Message| match &m.locator {
-        palisade_import::Locator::FileJsonPath { file, .. } => {
-            files.iter().position(|f| &f.name == file).unwrap_or(0)
+impl Export {
+    /// Parse the export, handing each message (with the index of its file) to `f`
+    /// in export order. Streaming: memory does not grow with the export, except
+    /// for Messenger/Instagram threads, which are merged in memory.
+    pub(crate) fn for_each(&self, f: &mut dyn FnMut(usize, Message) -> Result<()>) -> Result<()> {
+        let Some(first) = self.files.first() else {
+            return Ok(());
+        };
+        let path = first.path.as_path();
+        let mut stop = Stop(None);
+        match self.format {
+            ImportFormat::Whatsapp if self.zip.is_some() => {
+                let mut zip = open_zip(path)?;
+                let options = WhatsAppOptions {
+                    date_order: self.whatsapp_order,
+                    ..WhatsAppOptions::default()
+                };
+                for m in zip.messages(options).map_err(|e| import_error(path, e))? {
+                    f(0, m.map_err(|e| import_error(path, e))?)?;
+                }
+                Ok(())
+            }
+            ImportFormat::Whatsapp => {
+                let order = self.whatsapp_order.unwrap_or(DateOrder::Dmy);
+                let parser = whatsapp::Parser::new(
+                    BufReader::new(open(path)?),
+                    order,
+                    WhatsAppOptions {
+                        date_order: Some(order),
+                        ..WhatsAppOptions::default()
+                    },
+                );
+                for m in parser {
+                    f(0, m.map_err(|e| import_error(path, e))?)?;
+                }
+                Ok(())
+            }
+            ImportFormat::SmsBackup => {
+                let parser = sms_backup::Parser::new(
+                    BufReader::new(open(path)?),
+                    sms_backup::SmsBackupOptions::default(),
+                );
+                for m in parser {
+                    f(0, m.map_err(|e| import_error(path, e))?)?;
+                }
+                Ok(())
+            }
+            ImportFormat::Mbox => {
+                for m in
+                    email::parse_mbox(BufReader::new(open(path)?), email::EmailOptions::default())
+                {
+                    f(0, m.map_err(|e| import_error(path, e))?)?;
+                }
+                Ok(())
+            }
+            ImportFormat::Eml => {
+                let m =
+                    email::parse_eml(BufReader::new(open(path)?), email::EmailOptions::default())
+                        .map_err(|e| import_error(path, e))?;
+                f(0, m)
+            }
+            ImportFormat::Telegram => {
+                let r = telegram::parse(BufReader::new(open(path)?), |chat, m| {
+                    if wanted(&self.chats, [chat.name.as_deref(), chat.id.as_deref()]) {
+                        stop.wrap(f(0, m))
+                    } else {
+                        Ok(())
+                    }
+                });
+                stop.finish(path, r).map(|_| ())
+            }
+            ImportFormat::XDm => {
+                let r = x_dm::parse(
+                    BufReader::new(open(path)?),
+                    &x_dm::XDmOptions::default(),
+                    |conv, m| {
+                        if wanted(&self.chats, [conv.id.as_deref(), None]) {
+                            stop.wrap(f(0, m))
+                        } else {
+                            Ok(())
+                        }
+                    },
+                );
+                stop.finish(path, r).map(|_| ())
+            }
+            ImportFormat::Messenger | ImportFormat::Instagram => {
+                let dir = parent(path);
+                let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
+                let open_in = |name: &str| File::open(dir.join(name)).map(BufReader::new);
+                let thread = match self.format {
+                    ImportFormat::Instagram => instagram::parse_thread(&names, open_in),
+                    _ => messenger::parse_thread(&names, open_in),
+                }
+                .map_err(|e| import_error(&dir, e))?;
+                for m in thread.messages {
+                    let index = match &m.locator {
+                        palisade_import::Locator::FileJsonPath { file, .. } => {
+                            self.files.iter().position(|f| &f.name == file).unwrap_or(0)
+                        }
+                        _ => 0,
+                    };
+                    f(index, m)?;
+                }
+                Ok(())
+            }
         }
-        _ => 0,
-    };
-    let messages = thread
-        .messages
-        .into_iter()
-        .map(|m| (index_of(&m), m))
-        .collect();
-    // Media `uri`s are relative to the export's root, some folders above the thread.
-    let media_roots = dir.ancestors().take(8).map(Path::to_path_buf).collect();
-    Ok(ParsedExport {
-        files,
-        messages,
-        date_order: None,
-        media_roots,
-    })
+    }
+}
+
+impl Export {
+    /// Where the media file the export names as `rel` is, if the export has it.
+    pub(crate) fn find_media(&self, rel: &str) -> Option<Found> {
+        match &self.zip {
+            Some(zip) => zip
+                .borrow()
+                .resolve_media(rel)
+                .entry()
+                .map(|name| Found::ZipEntry(name.to_string())),
+            None => resolve_media(&self.media_roots, rel).map(Found::File),
+        }
+    }
+
+    /// Read a media entry of the export's .zip.
+    pub(crate) fn read_zip_entry<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut dyn Read) -> Result<T>,
+    ) -> Result<T> {
+        let path = self
+            .files
+            .first()
+            .map(|f| f.path.clone())
+            .unwrap_or_default();
+        let zip = self
+            .zip
+            .as_ref()
+            .ok_or_else(|| import_error(&path, "not a .zip export"))?;
+        let mut zip = zip.borrow_mut();
+        let mut entry = zip.open_media(name).map_err(|e| import_error(&path, e))?;
+        f(&mut entry)
+    }
 }
 
 /// Find a media file named by a relative path inside one of the roots. Paths that
