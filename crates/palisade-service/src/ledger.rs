@@ -4,6 +4,7 @@
 
 use crate::error::{Result, ServiceError};
 use crate::keys::{self, KeyOptions};
+use crate::stream::{Placer, RecordSealer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::Timestamp;
@@ -111,7 +112,7 @@ pub struct Palisade {
     pub(crate) installation_id: String,
     chain_key: SecretKey,
     case_keys: Mutex<HashMap<String, SecretKey>>,
-    write_lock: Mutex<()>,
+    pub(crate) write_lock: Mutex<()>,
 }
 
 impl std::fmt::Debug for Palisade {
@@ -549,46 +550,34 @@ impl Palisade {
         Record::open(env, disclosures).map_err(|e| e.to_string())
     }
 
+    /// Seal records of the first write (nothing else is in the store yet).
     fn seal_pending(&self, pending: &[Pending]) -> Result<(Vec<StoredRecord>, Vec<WrappedKey>)> {
         let mut keys = Vec::new();
-        let mut fresh: HashMap<&str, &SecretKey> = HashMap::new();
+        let mut fresh: HashMap<String, SecretKey> = HashMap::new();
         for p in pending {
             if let Some(k) = &p.new_key {
                 keys.push(WrappedKey {
                     scope: p.scope.clone(),
                     wrapped: crypto::wrap_key(&self.master, &p.scope, k)?,
                 });
-                fresh.insert(p.scope.as_str(), k);
+                fresh.insert(p.scope.clone(), k.clone());
             }
         }
-        let mut rows = Vec::with_capacity(pending.len());
-        for p in pending {
-            let env = &p.record.envelope;
-            let bytes = env.to_bytes();
-            let leaf_hash = merkle::leaf_hash(&bytes);
-            let key = match fresh.get(p.scope.as_str()) {
-                Some(k) => (*k).clone(),
-                None => self.data_key(&p.scope)?,
-            };
-            let plain =
-                Zeroizing::new(serde_json::to_vec(&p.record.disclosures).unwrap_or_default());
-            rows.push(StoredRecord {
-                leaf_index: 0,
-                id: env.id.clone(),
-                case_id: env.case.clone(),
-                kind: env.kind.as_str().to_string(),
-                target: env.target.clone(),
-                occurred_at: env.occurred_at.clone(),
-                recorded_at: env.recorded_at.clone(),
-                envelope: bytes,
-                leaf_hash,
-                sealed: crypto::seal(&key, &leaf_hash, &plain)?,
-            });
-        }
+        let mut sealer = RecordSealer::new(self, &fresh);
+        let mut placer = Placer::new(Frontier::new());
+        let rows = pending
+            .iter()
+            .map(|p| {
+                let mut row = StoredRecord::default();
+                sealer.seal_into(&p.record, &p.scope, &mut row)?;
+                placer.place(&mut row);
+                Ok(row)
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok((rows, keys))
     }
 
-    fn make_checkpoint(&self, frontier: &Frontier, prev_mac: &Hash) -> StoredCheckpoint {
+    pub(crate) fn make_checkpoint(&self, frontier: &Frontier, prev_mac: &Hash) -> StoredCheckpoint {
         let note = self.signer.sign(&CheckpointBody {
             origin: self.origin.clone(),
             size: frontier.size(),
@@ -623,7 +612,7 @@ impl Palisade {
     }
 
     /// Check the head before extending it: signature, origin, frontier matches the signed root.
-    fn checked_head(&self) -> Result<(StoredCheckpoint, Frontier)> {
+    pub(crate) fn checked_head(&self) -> Result<(StoredCheckpoint, Frontier)> {
         let head = self.store.head()?.ok_or(StoreError::NotInitialised)?;
         let body = CheckpointBody::verify_note(&head.note, &self.verifier, &self.origin)
             .map_err(|e| ServiceError::Integrity(format!("latest checkpoint: {e}")))?;
@@ -635,53 +624,6 @@ impl Palisade {
             ));
         }
         Ok((head, frontier))
-    }
-
-    /// Commit records atomically (one transaction, one signed checkpoint) and return
-    /// their receipts once durable.
-    pub fn commit(&self, pending: Vec<Pending>) -> Result<Vec<Receipt>> {
-        if pending.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (mut rows, keys) = self.seal_pending(&pending)?;
-        let _guard = self
-            .write_lock
-            .lock()
-            .map_err(|_| ServiceError::Integrity("writer lock poisoned".into()))?;
-        let mut attempt = 0;
-        let checkpoint = loop {
-            let (head, mut frontier) = self.checked_head()?;
-            for r in rows.iter_mut() {
-                r.leaf_index = frontier.size();
-                frontier.push(r.leaf_hash);
-            }
-            let checkpoint = self.make_checkpoint(&frontier, &head.mac);
-            match self.store.append(Append {
-                expected_size: head.size,
-                records: &rows,
-                keys: &keys,
-                checkpoint: &checkpoint,
-            }) {
-                Ok(()) => break checkpoint,
-                Err(StoreError::Conflict { .. }) if attempt < 16 => attempt += 1,
-                Err(e) => return Err(e.into()),
-            }
-        };
-        crate::witness::record(&self.installation_id, &checkpoint.note);
-        for p in pending {
-            if let Some(k) = p.new_key {
-                self.remember_key(&p.scope, k);
-            }
-        }
-        Ok(rows
-            .iter()
-            .map(|r| Receipt {
-                id: r.id.clone(),
-                leaf_index: r.leaf_index,
-                recorded_at: r.recorded_at.clone(),
-                tree_size: checkpoint.size,
-            })
-            .collect())
     }
 }
 

@@ -9,6 +9,7 @@ pub mod error;
 mod import;
 pub mod keys;
 mod ledger;
+mod stream;
 mod verify;
 mod witness;
 
@@ -17,4 +18,5 @@ pub use error::{Result, ServiceError};
 pub use import::{ImportFormat, ImportOptions, ImportReport};
 pub use keys::KeyOptions;
 pub use ledger::{INSTALLATION_SCOPE, InitReport, Palisade, Pending, Receipt};
+pub use stream::{PushPending, StreamReceipt};
 pub use verify::{Problem, VerifyReport};

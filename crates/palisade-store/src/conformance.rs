@@ -71,6 +71,12 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     duplicate_ids_write_nothing(make().as_ref());
     scans_stop_early_and_start_anywhere(make().as_ref());
     keys_are_scoped(make().as_ref());
+    stream_appends_and_reads_back(make().as_ref());
+    stream_error_writes_nothing(make().as_ref());
+    stream_ignored_push_error_writes_nothing(make().as_ref());
+    stream_conflict_is_detected_before_producing(make().as_ref());
+    stream_must_be_contiguous_and_covered(make().as_ref());
+    stream_reads_see_committed_state_meanwhile(make().as_ref());
 }
 
 fn initialise_once(s: &dyn Store) {
@@ -227,4 +233,183 @@ fn keys_are_scoped(s: &dyn Store) {
     })
     .expect("append");
     assert_eq!(s.case_ids().expect("case ids"), vec!["case_b".to_string()]);
+}
+
+fn stream(
+    store: &dyn Store,
+    expected: u64,
+    from: u64,
+    n: u64,
+    keys: &[WrappedKey],
+) -> Result<(), StoreError> {
+    store.append_stream(expected, keys, &mut |push| {
+        for i in from..from + n {
+            push(&rec(i, Some("case_s"), "entry"))?;
+        }
+        Ok(cp(from + n))
+    })
+}
+
+/// Nothing of a failed append is visible: one record, the first checkpoint, no key.
+fn assert_untouched(s: &dyn Store, scope: &str) {
+    assert_eq!(s.record_count().expect("count"), 1);
+    assert_eq!(s.head().expect("head").map(|c| c.size), Some(1));
+    assert_eq!(s.wrapped_key(scope).expect("key"), None);
+    assert!(s.case_records("case_s").expect("case records").is_empty());
+}
+
+fn stream_appends_and_reads_back(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_s".into(),
+        wrapped: vec![4, 5],
+    }];
+    stream(s, 1, 1, 2500, &k).expect("stream");
+    assert_eq!(s.record_count().expect("count"), 2501);
+    assert_eq!(s.head().expect("head"), Some(cp(2501)));
+    assert_eq!(s.wrapped_key("case_s").expect("key"), Some(vec![4, 5]));
+    let got = s.case_records("case_s").expect("case records");
+    assert_eq!(got.len(), 2500);
+    assert_eq!(got[0], rec(1, Some("case_s"), "entry"));
+    assert_eq!(got[2499], rec(2500, Some("case_s"), "entry"));
+    // An empty stream would repeat the head's checkpoint size: refused, nothing written.
+    assert!(stream(s, 2501, 2501, 0, &[]).is_err());
+    let mut sizes = vec![];
+    s.scan_checkpoints(&mut |c| {
+        sizes.push(c.size);
+        true
+    })
+    .expect("scan");
+    assert_eq!(sizes, vec![1, 2501]);
+}
+
+fn stream_error_writes_nothing(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_s".into(),
+        wrapped: vec![1],
+    }];
+    let r = s.append_stream(1, &k, &mut |push| {
+        for i in 1..200 {
+            push(&rec(i, Some("case_s"), "entry"))?;
+        }
+        Err(StoreError::Backend("the producer failed".into()))
+    });
+    assert!(
+        matches!(&r, Err(StoreError::Backend(m)) if m == "the producer failed"),
+        "{r:?}"
+    );
+    assert_untouched(s, "case_s");
+    // The store is still usable afterwards.
+    stream(s, 1, 1, 3, &k).expect("stream after a failed one");
+    assert_eq!(s.record_count().expect("count"), 4);
+}
+
+fn stream_ignored_push_error_writes_nothing(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_s".into(),
+        wrapped: vec![1],
+    }];
+    let mut refused = 0;
+    let r = s.append_stream(1, &k, &mut |push| {
+        push(&rec(1, Some("case_s"), "entry"))?;
+        // A duplicate id: refused; this producer carries on regardless.
+        let mut dup = rec(2, Some("case_s"), "entry");
+        dup.id = rec(1, None, "x").id;
+        if push(&dup).is_err() {
+            refused += 1;
+        }
+        if push(&rec(2, Some("case_s"), "entry")).is_err() {
+            refused += 1;
+        }
+        Ok(cp(3))
+    });
+    assert!(r.is_err(), "a failed push must fail the append: {r:?}");
+    assert_eq!(refused, 2, "every push after a failure is refused too");
+    assert_untouched(s, "case_s");
+}
+
+fn stream_conflict_is_detected_before_producing(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_s".into(),
+        wrapped: vec![1],
+    }];
+    let mut called = false;
+    let r = s.append_stream(5, &k, &mut |_| {
+        called = true;
+        Ok(cp(5))
+    });
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::Conflict {
+                expected: 5,
+                found: 1
+            })
+        ),
+        "{r:?}"
+    );
+    assert!(!called, "produce must not run when the size does not match");
+    assert_untouched(s, "case_s");
+    // A plain append and a stream see each other's records.
+    append(s, 1, 2, "case_a", &[]).expect("append");
+    let r = stream(s, 1, 1, 1, &[]);
+    assert!(
+        matches!(
+            r,
+            Err(StoreError::Conflict {
+                expected: 1,
+                found: 3
+            })
+        ),
+        "{r:?}"
+    );
+    stream(s, 3, 3, 2, &[]).expect("stream at the right size");
+    assert_eq!(s.record_count().expect("count"), 5);
+}
+
+fn stream_must_be_contiguous_and_covered(s: &dyn Store) {
+    init(s);
+    // A gap in the leaf indexes.
+    let r = s.append_stream(1, &[], &mut |push| {
+        push(&rec(1, Some("case_s"), "entry"))?;
+        push(&rec(3, Some("case_s"), "entry"))?;
+        Ok(cp(3))
+    });
+    assert!(r.is_err(), "{r:?}");
+    assert_untouched(s, "case_s");
+    // A checkpoint that does not cover exactly the records pushed.
+    let r = s.append_stream(1, &[], &mut |push| {
+        push(&rec(1, Some("case_s"), "entry"))?;
+        Ok(cp(3))
+    });
+    assert!(r.is_err(), "{r:?}");
+    assert_untouched(s, "case_s");
+}
+
+fn stream_reads_see_committed_state_meanwhile(s: &dyn Store) {
+    init(s);
+    let k = [WrappedKey {
+        scope: "case_s".into(),
+        wrapped: vec![7],
+    }];
+    let mut seen = Vec::new();
+    s.append_stream(1, &k, &mut |push| {
+        for i in 1..=10 {
+            push(&rec(i, Some("case_s"), "entry"))?;
+            // Reads during the write do not block and see only what is committed.
+            seen.push((
+                s.record_count()?,
+                s.head()?.map(|c| c.size),
+                s.wrapped_key("case_s")?,
+            ));
+        }
+        Ok(cp(11))
+    })
+    .expect("stream");
+    assert!(seen.iter().all(|v| *v == (1, Some(1), None)), "{seen:?}");
+    assert_eq!(s.record_count().expect("count"), 11);
+    assert_eq!(s.wrapped_key("case_s").expect("key"), Some(vec![7]));
 }

@@ -45,7 +45,7 @@ pub enum StoreError {
 
 /// One ledger record as stored. Only `envelope` and `sealed` are authoritative;
 /// the other columns repeat envelope values for lookups and are checked by `verify`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoredRecord {
     pub leaf_index: u64,
     pub id: String,
@@ -104,7 +104,13 @@ pub struct Append<'a> {
     pub checkpoint: &'a StoredCheckpoint,
 }
 
-/// What a backend must do. Implementations are internally synchronised.
+/// The sink [`Store::append_stream`] hands to its producer: call it once per record,
+/// in leaf order. An error means the transaction is lost; return it.
+pub type PushRecord<'a> = dyn FnMut(&StoredRecord) -> Result<(), StoreError> + 'a;
+
+/// What a backend must do. Implementations are internally synchronised, and reads
+/// do not wait for a write in progress (they see the last committed state), so a
+/// producer feeding [`Store::append_stream`] may read from the same store.
 pub trait Store: Send + Sync {
     /// A short name for messages (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
@@ -121,6 +127,25 @@ pub trait Store: Send + Sync {
     /// Append atomically; [`StoreError::Conflict`] if the ledger is not at `expected_size`.
     /// Returns only once the write is durable.
     fn append(&self, batch: Append<'_>) -> Result<(), StoreError>;
+
+    /// Append a stream of records in one atomic, durable transaction, without holding
+    /// them all in memory. The backend starts the write (excluding other writers) and
+    /// checks that the ledger holds `expected_size` records; on a mismatch it returns
+    /// [`StoreError::Conflict`] *without calling `produce`*, so the caller may retry.
+    /// Then it stores `keys` and calls `produce` once: `produce` pushes the records one
+    /// by one (leaf indexes contiguous from `expected_size`) and returns the checkpoint
+    /// over the new tree, which must cover exactly the records pushed. The backend
+    /// writes the checkpoint and commits, returning once the write is durable.
+    ///
+    /// Any error (from `produce`, a push, or the backend; a push error is returned
+    /// even if `produce` ignores it) rolls everything back: nothing is written.
+    /// `produce` must not write to this store.
+    fn append_stream(
+        &self,
+        expected_size: u64,
+        keys: &[WrappedKey],
+        produce: &mut dyn FnMut(&mut PushRecord<'_>) -> Result<StoredCheckpoint, StoreError>,
+    ) -> Result<(), StoreError>;
 
     /// The latest checkpoint.
     fn head(&self) -> Result<Option<StoredCheckpoint>, StoreError>;

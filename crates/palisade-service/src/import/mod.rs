@@ -9,6 +9,7 @@ mod sources;
 
 use crate::error::{Result, ServiceError};
 use crate::ledger::{Palisade, Pending, now};
+use crate::stream::PushPending;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use palisade_core::compose::{self, ImportedFile, NewEntry, NewImport, Stamp};
@@ -184,12 +185,12 @@ struct Walk<'a> {
     range: Option<(Timestamp, Timestamp)>,
 }
 
-/// Where the writing pass puts its records.
-struct Writer<'p> {
+/// Where the writing pass puts its records: straight into a streamed commit.
+struct Writer<'p, 'q> {
     palisade: &'p Palisade,
     case_id: &'p str,
     key: palisade_core::crypto::SecretKey,
-    out: Vec<Pending>,
+    push: &'q mut PushPending<'q>,
 }
 
 impl Walk<'_> {
@@ -197,7 +198,7 @@ impl Walk<'_> {
         &mut self,
         file_index: usize,
         m: &Message,
-        w: Option<&mut Writer<'_>>,
+        w: Option<&mut Writer<'_, '_>>,
     ) -> Result<()> {
         let report = &mut self.report;
         let resolved = m
@@ -313,27 +314,23 @@ impl Walk<'_> {
         };
         let record = compose::entry(&stamp("ent")?, w.case_id, &entry)?;
         let entry_id = record.envelope.id.clone();
-        w.push(record);
+        w.push(record)?;
         for item in media {
             let att = item.store(w, self.export)?;
-            w.push(compose::attachment(
-                &stamp("att")?,
-                w.case_id,
-                &entry_id,
-                &att,
-            )?);
+            let record = compose::attachment(&stamp("att")?, w.case_id, &entry_id, &att)?;
+            w.push(record)?;
         }
         Ok(())
     }
 }
 
-impl Writer<'_> {
-    fn push(&mut self, record: palisade_core::record::Record) {
-        self.out.push(Pending {
+impl Writer<'_, '_> {
+    fn push(&mut self, record: palisade_core::record::Record) -> Result<()> {
+        (self.push)(Pending {
             record,
             scope: self.case_id.to_string(),
             new_key: None,
-        });
+        })
     }
 }
 
@@ -351,7 +348,7 @@ enum Media<'m> {
 impl Media<'_> {
     fn store(
         &self,
-        w: &Writer<'_>,
+        w: &Writer<'_, '_>,
         export: &sources::Export,
     ) -> Result<palisade_core::compose::NewAttachment> {
         match self {
@@ -516,13 +513,9 @@ impl Palisade {
             return Ok(report);
         }
 
-        // Pass 2: the import record and the original files, then the same decisions, written.
-        let mut w = Writer {
-            palisade: self,
-            case_id,
-            key: self.data_key(case_id)?,
-            out: Vec::new(),
-        };
+        // Pass 2: the import record and the original files, then the same decisions,
+        // streamed into one transaction (memory does not grow with the export).
+        let key = self.data_key(case_id)?;
         let counts = serde_json::json!({
             "messages": report.messages,
             "system": report.system,
@@ -536,7 +529,7 @@ impl Palisade {
             "dst_ambiguous": report.dst_ambiguous,
             "date_order_basis": export.date_order.as_ref().map(|(_, b)| b.clone()),
         });
-        w.push(compose::import(
+        let import_record = compose::import(
             &import_stamp,
             case_id,
             &NewImport {
@@ -547,43 +540,56 @@ impl Palisade {
                 me: opts.me.clone(),
                 counts,
             },
-        )?);
-        for f in &export.files {
-            let att = Media::File(f.path.clone()).store(&w, &export)?;
-            if att.sha256 != f.sha256 {
+        )?;
+        let mut write = walk(existing);
+        let mut import_record = Some(import_record);
+        self.commit_stream(Vec::new(), &mut |push| {
+            let mut w = Writer {
+                palisade: self,
+                case_id,
+                key: key.clone(),
+                push,
+            };
+            if let Some(r) = import_record.take() {
+                w.push(r)?;
+            }
+            for f in &export.files {
+                let att = Media::File(f.path.clone()).store(&w, &export)?;
+                if att.sha256 != f.sha256 {
+                    return Err(ServiceError::ImportFile {
+                        path: f.path.display().to_string(),
+                        reason: "the file changed while it was being imported".into(),
+                    });
+                }
+                let stamp = Stamp {
+                    id: new_id("att")?,
+                    recorded_at: import_stamp.recorded_at,
+                };
+                w.push(compose::attachment(
+                    &stamp,
+                    case_id,
+                    &import_stamp.id,
+                    &att,
+                )?)?;
+            }
+            let mut written = 0u64;
+            export.for_each(&mut |i, m| {
+                written += 1;
+                if written.is_multiple_of(10_000) {
+                    progress("writing", written);
+                }
+                write.step(i, &m, Some(&mut w))
+            })?;
+            if write.report.imported != report.imported {
                 return Err(ServiceError::ImportFile {
-                    path: f.path.display().to_string(),
-                    reason: "the file changed while it was being imported".into(),
+                    path: opts.path.display().to_string(),
+                    reason: "the export read differently the second time; nothing was written"
+                        .into(),
                 });
             }
-            let stamp = Stamp {
-                id: new_id("att")?,
-                recorded_at: import_stamp.recorded_at,
-            };
-            w.push(compose::attachment(
-                &stamp,
-                case_id,
-                &import_stamp.id,
-                &att,
-            )?);
-        }
-        let mut write = walk(existing);
-        let mut written = 0u64;
-        export.for_each(&mut |i, m| {
-            written += 1;
-            if written.is_multiple_of(10_000) {
-                progress("prepared", written);
-            }
-            write.step(i, &m, Some(&mut w))
+            progress("committing", report.imported);
+            Ok(())
         })?;
-        if write.report.imported != report.imported {
-            return Err(ServiceError::ImportFile {
-                path: opts.path.display().to_string(),
-                reason: "the export read differently the second time; nothing was written".into(),
-            });
-        }
-        progress("committing", report.imported);
-        self.commit(w.out)?;
         report.import_id = Some(import_stamp.id);
         Ok(report)
     }
