@@ -1,7 +1,10 @@
 //! Turning what a user asks to record into ledger records: validation of
 //! the request, then the envelope (clear metadata) and the committed fields.
 
-use crate::domain::{ActionKind, CaseKind, Channel, Direction, Party, RecordKind, Source, field};
+use crate::domain::{
+    ActionKind, AssessmentTrigger, CaseKind, Channel, Direction, Party, RecordKind, RemovalMode,
+    RiskLevel, Source, field,
+};
 use crate::record::{Envelope, Record, RecordError};
 use crate::time::{Moment, When};
 use serde_json::{Value, json};
@@ -15,6 +18,10 @@ pub enum ComposeError {
     TooLong(&'static str, usize, usize),
     #[error("a correction must change at least one field")]
     NothingToCorrect,
+    #[error("a removal mode (standard or immediate) is given only with a removal_notice action")]
+    ModeWithoutRemoval,
+    #[error("{0} must be a JSON {1}")]
+    Shape(&'static str, &'static str),
     #[error(transparent)]
     Record(#[from] RecordError),
 }
@@ -59,6 +66,36 @@ pub struct NewAction {
     pub by: Option<String>,
     pub reference: Option<String>,
     pub notes: Option<String>,
+    /// Only for `removal_notice` (where `None` means `standard`).
+    pub mode: Option<RemovalMode>,
+}
+
+/// A person has read a flagged message (triaged `threat` or `self_harm`)
+/// and dealt with it: recorded against the entry.
+#[derive(Debug, Clone)]
+pub struct NewAcknowledgement {
+    /// The triage label acknowledged, e.g. `threat`.
+    pub label: String,
+    /// The triage engine (name, version and rules digest) that gave the label.
+    pub engine: String,
+    pub by: String,
+    pub note: Option<String>,
+}
+
+/// A risk assessment of a case as it stood on `as_of`.
+#[derive(Debug, Clone)]
+pub struct NewRiskAssessment {
+    pub level: RiskLevel,
+    /// The contributing factors: an array of objects (`id`, `level`,
+    /// `title`, `explanation`).
+    pub factors: Value,
+    /// The questionnaire's answers (question id → boolean), if any were given.
+    pub answers: Option<Value>,
+    pub as_of: jiff::civil::Date,
+    /// The guidance engine (name, version and rules digest) that assessed it.
+    pub engine: String,
+    pub trigger: AssessmentTrigger,
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -209,7 +246,60 @@ pub fn action(stamp: &Stamp, case_id: &str, a: &NewAction) -> Result<Record, Com
     f.insert(field::BY, optional("by", &a.by)?);
     f.insert(field::REFERENCE, optional("reference", &a.reference)?);
     f.insert(field::NOTES, optional("notes", &a.notes)?);
+    match (a.kind, a.mode) {
+        (ActionKind::RemovalNotice, mode) => {
+            f.insert(
+                field::MODE,
+                json!(mode.unwrap_or(RemovalMode::Standard).as_str()),
+            );
+        }
+        (_, Some(_)) => return Err(ComposeError::ModeWithoutRemoval),
+        (_, None) => {}
+    }
     Ok(Record::seal(env, f)?)
+}
+
+/// An acknowledgement of a flagged entry (`target`).
+pub fn acknowledgement(
+    stamp: &Stamp,
+    case_id: &str,
+    target: &str,
+    a: &NewAcknowledgement,
+) -> Result<Record, ComposeError> {
+    let mut env = envelope(stamp, RecordKind::Acknowledgement, Some(case_id));
+    env.target = Some(target.to_string());
+    let mut f = BTreeMap::new();
+    f.insert(field::LABEL, required("label", &a.label)?);
+    f.insert(field::ENGINE, required("engine", &a.engine)?);
+    f.insert(field::BY, required("by", &a.by)?);
+    f.insert(field::NOTE, optional("note", &a.note)?);
+    Ok(Record::seal(env, f)?)
+}
+
+/// A risk assessment of a case (no target: it is about the whole case).
+pub fn risk_assessment(
+    stamp: &Stamp,
+    case_id: &str,
+    r: &NewRiskAssessment,
+) -> Result<Record, ComposeError> {
+    if !r.factors.is_array() {
+        return Err(ComposeError::Shape("factors", "array"));
+    }
+    if r.answers.as_ref().is_some_and(|a| !a.is_object()) {
+        return Err(ComposeError::Shape("answers", "object"));
+    }
+    let mut f = BTreeMap::new();
+    f.insert(field::LEVEL, json!(r.level.as_str()));
+    f.insert(field::FACTORS, r.factors.clone());
+    f.insert(field::ANSWERS, r.answers.clone().unwrap_or(Value::Null));
+    f.insert(field::AS_OF, json!(r.as_of.to_string()));
+    f.insert(field::ENGINE, required("engine", &r.engine)?);
+    f.insert(field::TRIGGER, json!(r.trigger.as_str()));
+    f.insert(field::BY, optional("by", &r.by)?);
+    Ok(Record::seal(
+        envelope(stamp, RecordKind::RiskAssessment, Some(case_id)),
+        f,
+    )?)
 }
 
 /// An attachment record, attached to `target` (an entry or action id).
@@ -321,4 +411,235 @@ pub fn import(stamp: &Stamp, case_id: &str, i: &NewImport) -> Result<Record, Com
         envelope(stamp, RecordKind::Import, Some(case_id)),
         f,
     )?)
+}
+
+/// One record an evidence bundle discloses, as the disclosure record lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DisclosedRecord {
+    pub id: String,
+    /// Its leaf index in the ledger.
+    pub leaf: u64,
+    /// Fields whose disclosures the bundle leaves out (digests stay).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
+}
+
+/// An RFC 3161 token a bundle carries: the checkpoint it covers and the
+/// SHA-256 (hex) of its DER bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DisclosedTimestamp {
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// What an export handed over, to whom and why: written to the ledger
+/// before the bundle is built, and included in the bundle.
+#[derive(Debug, Clone)]
+pub struct NewDisclosure {
+    pub profile: String,
+    pub recipient: Option<String>,
+    /// Why the bundle was made; required when clinical notes are included.
+    pub reason: Option<String>,
+    /// Who made the export.
+    pub by: String,
+    /// The date range asked for: `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}`, either optional.
+    pub range: Option<Value>,
+    pub include_clinical: bool,
+    pub records: Vec<DisclosedRecord>,
+    /// Attachment records whose bytes the bundle leaves out.
+    pub attachments_withheld: Vec<String>,
+    /// The timestamp tokens the bundle carries.
+    pub timestamps: Vec<DisclosedTimestamp>,
+}
+
+pub fn disclosure(stamp: &Stamp, case_id: &str, d: &NewDisclosure) -> Result<Record, ComposeError> {
+    let mut f = BTreeMap::new();
+    f.insert(field::PROFILE, required("profile", &d.profile)?);
+    f.insert(field::RECIPIENT, optional("recipient", &d.recipient)?);
+    f.insert(field::REASON, optional("reason", &d.reason)?);
+    f.insert(field::BY, required("exported by", &d.by)?);
+    if let Some(range) = &d.range {
+        f.insert(field::RANGE, range.clone());
+    }
+    f.insert(field::INCLUDE_CLINICAL, Value::Bool(d.include_clinical));
+    f.insert(
+        field::RECORDS,
+        serde_json::to_value(&d.records).unwrap_or(Value::Null),
+    );
+    if !d.attachments_withheld.is_empty() {
+        f.insert(field::ATTACHMENTS_WITHHELD, json!(d.attachments_withheld));
+    }
+    if !d.timestamps.is_empty() {
+        f.insert(
+            field::TIMESTAMPS,
+            serde_json::to_value(&d.timestamps).unwrap_or(Value::Null),
+        );
+    }
+    Ok(Record::seal(
+        envelope(stamp, RecordKind::Disclosure, Some(case_id)),
+        f,
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::{LedgerRecord, fold_case};
+
+    fn stamp(id: &str) -> Stamp {
+        Stamp {
+            id: id.to_string(),
+            recorded_at: Moment::parse("2026-03-01T12:00:00Z").unwrap(),
+        }
+    }
+
+    fn act(kind: ActionKind, mode: Option<RemovalMode>) -> NewAction {
+        NewAction {
+            kind,
+            date: When::parse("2026-03-02").unwrap(),
+            by: None,
+            reference: None,
+            notes: None,
+            mode,
+        }
+    }
+
+    const CASE: &str = "case_0000000000000001";
+
+    #[test]
+    fn removal_notice_always_carries_a_mode_and_others_never_do() {
+        let r = action(&stamp("act_1"), CASE, &act(ActionKind::RemovalNotice, None)).unwrap();
+        assert_eq!(r.text(field::MODE), Some("standard"));
+        let r = action(
+            &stamp("act_2"),
+            CASE,
+            &act(ActionKind::RemovalNotice, Some(RemovalMode::Immediate)),
+        )
+        .unwrap();
+        assert_eq!(r.text(field::MODE), Some("immediate"));
+        for kind in [ActionKind::RemovalWarning, ActionKind::NhsEnglandNotified] {
+            let r = action(&stamp("act_3"), CASE, &act(kind, None)).unwrap();
+            assert!(!r.envelope.fields.contains_key(field::MODE));
+            assert_eq!(r.text(field::KIND), Some(kind.as_str()));
+        }
+        assert_eq!(
+            action(
+                &stamp("act_4"),
+                CASE,
+                &act(ActionKind::RelationshipEnded, Some(RemovalMode::Immediate))
+            )
+            .unwrap_err(),
+            ComposeError::ModeWithoutRemoval
+        );
+    }
+
+    fn assessment(answers: Option<Value>) -> NewRiskAssessment {
+        NewRiskAssessment {
+            level: RiskLevel::Urgent,
+            factors: json!([{"id": "threat-message", "level": "urgent", "title": "Threatening messages", "explanation": "1 message"}]),
+            answers,
+            as_of: jiff::civil::date(2026, 3, 9),
+            engine: "palisade-guidance test".into(),
+            trigger: AssessmentTrigger::LevelChanged,
+            by: None,
+        }
+    }
+
+    #[test]
+    fn acknowledgement_and_risk_assessment_records_fold_into_the_view() {
+        let opened = case_opened(
+            &stamp(CASE),
+            CASE,
+            &NewCase {
+                title: "T".into(),
+                subject: "S".into(),
+                kind: CaseKind::Other,
+                parties: vec![],
+                owner: None,
+            },
+        )
+        .unwrap();
+        let entry = entry(
+            &stamp("ent_1"),
+            CASE,
+            &NewEntry {
+                occurred_at: Moment::parse("2026-03-01T10:00:00Z").unwrap(),
+                channel: Channel::Sms,
+                direction: Direction::Inbound,
+                party: None,
+                place: None,
+                witnesses: vec![],
+                summary: None,
+                content: Some("I know where you live".into()),
+                clinical: None,
+                source: Source::Manual,
+            },
+        )
+        .unwrap();
+        let ack = acknowledgement(
+            &stamp("ack_1"),
+            CASE,
+            "ent_1",
+            &NewAcknowledgement {
+                label: "threat".into(),
+                engine: "palisade-guidance test".into(),
+                by: "Dr A".into(),
+                note: Some("Reported to police".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(ack.envelope.target.as_deref(), Some("ent_1"));
+        assert_eq!(ack.envelope.kind, RecordKind::Acknowledgement);
+        let risk = risk_assessment(&stamp("risk_1"), CASE, &assessment(None)).unwrap();
+        assert_eq!(risk.envelope.target, None);
+        assert!(!risk.envelope.fields.contains_key(field::ANSWERS));
+        assert_eq!(risk.text(field::AS_OF), Some("2026-03-09"));
+        let answered = risk_assessment(
+            &stamp("risk_2"),
+            CASE,
+            &assessment(Some(json!({"afraid": true}))),
+        )
+        .unwrap();
+        assert_eq!(
+            risk_assessment(&stamp("risk_3"), CASE, &assessment(Some(json!([true])))).unwrap_err(),
+            ComposeError::Shape("answers", "object")
+        );
+        let records: Vec<LedgerRecord> = [opened, entry, ack, answered, risk]
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| LedgerRecord {
+                leaf_index: i as u64 + 1,
+                record,
+            })
+            .collect();
+        let v = fold_case(CASE, &records).unwrap();
+        let e = v.entry("ent_1").unwrap();
+        assert_eq!(e.acknowledgements.len(), 1);
+        assert_eq!(e.acknowledgements[0].label, "threat");
+        assert_eq!(e.acknowledgements[0].by.as_deref(), Some("Dr A"));
+        assert_eq!(v.assessments.len(), 2);
+        assert_eq!(v.latest_assessment().unwrap().id, "risk_1");
+        assert_eq!(v.latest_answers(), Some(&json!({"afraid": true})));
+        assert_eq!(v.assessments[0].trigger, "level_changed");
+
+        // An acknowledgement must point at an entry of the case.
+        let stray = acknowledgement(
+            &stamp("ack_2"),
+            CASE,
+            "ent_404",
+            &NewAcknowledgement {
+                label: "threat".into(),
+                engine: "e".into(),
+                by: "Dr A".into(),
+                note: None,
+            },
+        )
+        .unwrap();
+        let mut bad = records.clone();
+        bad.push(LedgerRecord {
+            leaf_index: 9,
+            record: stray,
+        });
+        assert!(fold_case(CASE, &bad).is_err());
+    }
 }

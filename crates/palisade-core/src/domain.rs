@@ -129,7 +129,40 @@ closed_list!(
         ColleaguesWarned => "colleagues_warned",
         PsychiatricReferral => "psychiatric_referral",
         SecurityMeasure => "security_measure",
+        RemovalWarning => "removal_warning",
+        RemovalNotice => "removal_notice",
+        NhsEnglandNotified => "nhs_england_notified",
         Other => "other",
+    }
+);
+
+closed_list!(
+    /// How a removal from a GP list takes effect (the `mode` of a
+    /// `removal_notice` action): after a warning, on the eighth day after
+    /// notice (`standard`), or at once for violence or fear for safety
+    /// (`immediate`, which needs a police incident number).
+    RemovalMode, "removal mode", {
+        Standard => "standard",
+        Immediate => "immediate",
+    }
+);
+
+closed_list!(
+    /// The level of a recorded risk assessment.
+    RiskLevel, "risk level", {
+        Standard => "standard",
+        Elevated => "elevated",
+        High => "high",
+        Urgent => "urgent",
+    }
+);
+
+closed_list!(
+    /// Why a risk assessment was recorded: the questionnaire was completed,
+    /// or the level computed from the log changed since the last record.
+    AssessmentTrigger, "assessment trigger", {
+        Questionnaire => "questionnaire",
+        LevelChanged => "level_changed",
     }
 );
 
@@ -156,6 +189,9 @@ closed_list!(
         Correction => "correction",
         Retraction => "retraction",
         Import => "import",
+        Disclosure => "disclosure",
+        Acknowledgement => "acknowledgement",
+        RiskAssessment => "risk_assessment",
     }
 );
 
@@ -232,6 +268,22 @@ pub mod field {
     pub const DATE_ORDER: &str = "date_order";
     pub const ME: &str = "me";
     pub const COUNTS: &str = "counts";
+    pub const PROFILE: &str = "profile";
+    pub const RECIPIENT: &str = "recipient";
+    pub const RANGE: &str = "range";
+    pub const INCLUDE_CLINICAL: &str = "include_clinical";
+    pub const RECORDS: &str = "records";
+    pub const ATTACHMENTS_WITHHELD: &str = "attachments_withheld";
+    pub const TIMESTAMPS: &str = "timestamps";
+    pub const MODE: &str = "mode";
+    pub const LABEL: &str = "label";
+    pub const ENGINE: &str = "engine";
+    pub const NOTE: &str = "note";
+    pub const LEVEL: &str = "level";
+    pub const FACTORS: &str = "factors";
+    pub const ANSWERS: &str = "answers";
+    pub const AS_OF: &str = "as_of";
+    pub const TRIGGER: &str = "trigger";
 
     /// Field names whose values are clinical information.
     pub const CLINICAL_FIELDS: &[&str] = &[CLINICAL];
@@ -256,7 +308,39 @@ mod tests {
         let e = "carrier_pigeon".parse::<Channel>().unwrap_err();
         assert!(e.to_string().contains("unknown channel 'carrier_pigeon'"));
         assert!(e.to_string().contains("whatsapp"));
-        assert_eq!(ActionKind::ALL.len(), 12);
+        assert_eq!(ActionKind::ALL.len(), 15);
+    }
+
+    #[test]
+    fn removal_and_guidance_vocabulary() {
+        // The kinds the removal process needs, next to the original twelve.
+        for (text, kind) in [
+            ("removal_warning", ActionKind::RemovalWarning),
+            ("removal_notice", ActionKind::RemovalNotice),
+            ("nhs_england_notified", ActionKind::NhsEnglandNotified),
+            ("relationship_ended", ActionKind::RelationshipEnded),
+            ("asked_to_stop", ActionKind::AskedToStop),
+        ] {
+            assert_eq!(text.parse::<ActionKind>().unwrap(), kind);
+            assert_eq!(kind.as_str(), text);
+        }
+        assert_eq!(ActionKind::ALL.last(), Some(&ActionKind::Other));
+        assert_eq!(
+            "immediate".parse::<RemovalMode>().unwrap(),
+            RemovalMode::Immediate
+        );
+        assert!("urgent".parse::<RemovalMode>().is_err());
+        for k in [RecordKind::Acknowledgement, RecordKind::RiskAssessment] {
+            assert_eq!(k.as_str().parse::<RecordKind>().unwrap(), k);
+        }
+        assert_eq!(RecordKind::ALL.len(), 12);
+        let levels: Vec<&str> = RiskLevel::ALL.iter().map(|l| l.as_str()).collect();
+        assert_eq!(levels, ["standard", "elevated", "high", "urgent"]);
+        assert!(RiskLevel::Urgent > RiskLevel::High);
+        assert_eq!(
+            "level_changed".parse::<AssessmentTrigger>().unwrap(),
+            AssessmentTrigger::LevelChanged
+        );
     }
 
     #[test]

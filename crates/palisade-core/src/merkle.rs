@@ -28,6 +28,9 @@
 
 use sha2::{Digest, Sha256};
 
+mod tree;
+pub use tree::MerkleTree;
+
 /// A SHA-256 digest: a leaf hash, an interior node hash or a tree root.
 pub type Hash = [u8; 32];
 
@@ -223,27 +226,56 @@ impl Frontier {
 /// Fails with [`MerkleError::IndexOutOfRange`] if `index >= n` (including the
 /// empty tree). Costs at most `n - 1` node hashes.
 pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, MerkleError> {
-    let mut m = usize::try_from(index)
-        .ok()
-        .filter(|&m| m < leaves.len())
-        .ok_or(MerkleError::IndexOutOfRange {
-            index,
-            size: len_u64(leaves.len()),
-        })?;
+    inclusion_path(&leaves, index)
+}
+
+/// A tree whose subtree roots can be computed: a slice of leaf hashes (each
+/// root costs `O(len)`), or a [`MerkleTree`] (each root costs `O(log n)`).
+pub(crate) trait SubtreeRoots {
+    /// The number of leaves.
+    fn size(&self) -> usize;
+    /// `MTH` of the leaves `[start, start + len)`; `len >= 1`.
+    fn root_of(&self, start: usize, len: usize) -> Hash;
+}
+
+impl SubtreeRoots for &[Hash] {
+    fn size(&self) -> usize {
+        self.len()
+    }
+    fn root_of(&self, start: usize, len: usize) -> Hash {
+        subtree_root(&self[start..start + len])
+    }
+}
+
+/// `PATH(m, D[n])` over any [`SubtreeRoots`].
+pub(crate) fn inclusion_path(
+    tree: &impl SubtreeRoots,
+    index: u64,
+) -> Result<Vec<Hash>, MerkleError> {
+    let n = tree.size();
+    let mut m =
+        usize::try_from(index)
+            .ok()
+            .filter(|&m| m < n)
+            .ok_or(MerkleError::IndexOutOfRange {
+                index,
+                size: len_u64(n),
+            })?;
     // Walk down from the root; each level contributes the MTH of the subtree
     // not containing leaf m. The RFC appends that hash *after* the deeper
     // path, so the walk collects root-first and reverses at the end.
     let mut proof = Vec::new();
-    let mut range = leaves;
-    while range.len() > 1 {
-        let (left, right) = range.split_at(split_point(range.len()));
-        if m < left.len() {
-            proof.push(subtree_root(right));
-            range = left;
+    let (mut start, mut len) = (0usize, n);
+    while len > 1 {
+        let k = split_point(len);
+        if m < k {
+            proof.push(tree.root_of(start + k, len - k));
+            len = k;
         } else {
-            proof.push(subtree_root(left));
-            m -= left.len();
-            range = right;
+            proof.push(tree.root_of(start, k));
+            m -= k;
+            start += k;
+            len -= k;
         }
     }
     proof.reverse();
@@ -257,38 +289,49 @@ pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, MerkleE
 /// (and accepted by [`verify_consistency`]), when `old_size == 0`. Fails with
 /// [`MerkleError::OldSizeGreater`] if `old_size > leaves.len()`.
 pub fn consistency_proof(leaves: &[Hash], old_size: u64) -> Result<Vec<Hash>, MerkleError> {
-    let mut m = usize::try_from(old_size)
-        .ok()
-        .filter(|&m| m <= leaves.len())
-        .ok_or(MerkleError::OldSizeGreater {
-            old_size,
-            new_size: len_u64(leaves.len()),
-        })?;
+    consistency_path(&leaves, old_size)
+}
+
+/// `PROOF(m, D[n])` over any [`SubtreeRoots`].
+pub(crate) fn consistency_path(
+    tree: &impl SubtreeRoots,
+    old_size: u64,
+) -> Result<Vec<Hash>, MerkleError> {
+    let n = tree.size();
+    let mut m =
+        usize::try_from(old_size)
+            .ok()
+            .filter(|&m| m <= n)
+            .ok_or(MerkleError::OldSizeGreater {
+                old_size,
+                new_size: len_u64(n),
+            })?;
     let mut proof = Vec::new();
-    if m == 0 || m == leaves.len() {
+    if m == 0 || m == n {
         return Ok(proof);
     }
     // SUBPROOF(m, D[n], b) unrolled; `known_root` is the flag `b`: true while
     // the current subtree still starts at leaf 0, i.e. the verifier already
     // knows its hash when it equals the whole old tree.
-    let mut range = leaves;
+    let (mut start, mut len) = (0usize, n);
     let mut known_root = true;
     loop {
-        if m == range.len() {
+        if m == len {
             if !known_root {
-                proof.push(subtree_root(range));
+                proof.push(tree.root_of(start, len));
             }
             break;
         }
-        // Here 0 < m < range.len(), so range.len() >= 2.
-        let (left, right) = range.split_at(split_point(range.len()));
-        if m <= left.len() {
-            proof.push(subtree_root(right));
-            range = left;
+        // Here 0 < m < len, so len >= 2.
+        let k = split_point(len);
+        if m <= k {
+            proof.push(tree.root_of(start + k, len - k));
+            len = k;
         } else {
-            proof.push(subtree_root(left));
-            m -= left.len();
-            range = right;
+            proof.push(tree.root_of(start, k));
+            m -= k;
+            start += k;
+            len -= k;
             known_root = false;
         }
     }

@@ -72,12 +72,60 @@ pub struct EntryView {
     pub clinical: Option<String>,
     pub source: Value,
     pub attachments: Vec<AttachmentView>,
+    /// What people recorded about this entry's triage flag, in ledger order.
+    pub acknowledgements: Vec<AcknowledgementView>,
+    /// The triage of the entry's words, attached when the case is read for
+    /// people (never stored: it follows from `content` and the engine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triage: Option<EntryTriage>,
     pub state: EntryState,
     /// Corrections and retractions, oldest first.
     pub history: Vec<RevisionView>,
     /// The entry as first recorded, when it has since been corrected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<BTreeMap<String, Value>>,
+}
+
+/// Message triage of one entry, as the reader computed it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryTriage {
+    /// `clinical`, `admin`, `personal`, `abusive`, `threat` or `self_harm`.
+    pub label: String,
+    /// The evidence that decided it: objects with `label`, `feature`,
+    /// `matched` and `negated`.
+    pub reasons: Value,
+    /// The engine that classified it (name, version and rules digest).
+    pub engine: String,
+    /// Whether someone has acknowledged this label on this entry.
+    pub acknowledged: bool,
+}
+
+/// A person's acknowledgement of an entry's triage flag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AcknowledgementView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub recorded_at: String,
+    pub label: String,
+    pub engine: String,
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A recorded risk assessment of the case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssessmentView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub recorded_at: String,
+    pub level: String,
+    pub factors: Value,
+    pub answers: Option<Value>,
+    pub as_of: String,
+    pub engine: String,
+    /// `questionnaire` or `level_changed`.
+    pub trigger: String,
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,6 +138,9 @@ pub struct ActionView {
     pub by: Option<String>,
     pub reference: Option<String>,
     pub notes: Option<String>,
+    /// For `removal_notice`: `standard` or `immediate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     pub attachments: Vec<AttachmentView>,
 }
 
@@ -112,7 +163,26 @@ pub struct CaseView {
     pub actions: Vec<ActionView>,
     /// Imports of message exports, in ledger order.
     pub imports: Vec<ImportView>,
+    /// Evidence bundles made from this case, in ledger order.
+    pub disclosures: Vec<DisclosureView>,
+    /// Risk assessments recorded, in ledger order.
+    pub assessments: Vec<AssessmentView>,
     pub records: u64,
+}
+
+/// An evidence bundle handed over: to whom, under which profile, by whom.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DisclosureView {
+    pub id: String,
+    pub leaf_index: u64,
+    pub recorded_at: String,
+    pub profile: String,
+    pub recipient: Option<String>,
+    pub reason: Option<String>,
+    pub by: Option<String>,
+    pub include_clinical: bool,
+    /// How many records the bundle disclosed.
+    pub records: usize,
 }
 
 /// An import of a message export: the original files are its attachments.
@@ -147,6 +217,19 @@ impl CaseView {
 
     pub fn entry(&self, id: &str) -> Option<&EntryView> {
         self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The risk assessment recorded last.
+    pub fn latest_assessment(&self) -> Option<&AssessmentView> {
+        self.assessments.last()
+    }
+
+    /// The questionnaire answers of the latest assessment that has any.
+    pub fn latest_answers(&self) -> Option<&Value> {
+        self.assessments
+            .iter()
+            .rev()
+            .find_map(|a| a.answers.as_ref())
     }
 }
 
@@ -238,7 +321,9 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
     let mut actions: Vec<ActionView> = Vec::new();
     let mut action_pos: HashMap<String, usize> = HashMap::new();
     let mut imports: Vec<ImportView> = Vec::new();
+    let mut disclosures: Vec<DisclosureView> = Vec::new();
     let mut import_pos: HashMap<String, usize> = HashMap::new();
+    let mut assessments: Vec<AssessmentView> = Vec::new();
     for lr in records {
         let r = &lr.record;
         let env = &r.envelope;
@@ -269,6 +354,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     entries: Vec::new(),
                     actions: Vec::new(),
                     imports: Vec::new(),
+                    disclosures: Vec::new(),
+                    assessments: Vec::new(),
                     records: 0,
                 });
             }
@@ -298,6 +385,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                         .cloned()
                         .unwrap_or_else(|| serde_json::json!({"kind": "manual"})),
                     attachments: Vec::new(),
+                    acknowledgements: Vec::new(),
+                    triage: None,
                     state: EntryState::Original,
                     history: Vec::new(),
                     original: None,
@@ -314,6 +403,7 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     by: text(r, field::BY),
                     reference: text(r, field::REFERENCE),
                     notes: text(r, field::NOTES),
+                    mode: text(r, field::MODE),
                     attachments: Vec::new(),
                 });
             }
@@ -373,6 +463,48 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     attachments: Vec::new(),
                 });
             }
+            RecordKind::Disclosure => disclosures.push(DisclosureView {
+                id: env.id.clone(),
+                leaf_index: lr.leaf_index,
+                recorded_at: env.recorded_at.clone(),
+                profile: text(r, field::PROFILE).unwrap_or_default(),
+                recipient: text(r, field::RECIPIENT),
+                reason: text(r, field::REASON),
+                by: text(r, field::BY),
+                include_clinical: r.value(field::INCLUDE_CLINICAL) == Some(&Value::Bool(true)),
+                records: r
+                    .value(field::RECORDS)
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len),
+            }),
+            RecordKind::Acknowledgement => {
+                let target = env.target.as_deref().ok_or_else(dangling)?;
+                let &i = entry_pos.get(target).ok_or_else(dangling)?;
+                entries[i].acknowledgements.push(AcknowledgementView {
+                    id: env.id.clone(),
+                    leaf_index: lr.leaf_index,
+                    recorded_at: env.recorded_at.clone(),
+                    label: text(r, field::LABEL).unwrap_or_default(),
+                    engine: text(r, field::ENGINE).unwrap_or_default(),
+                    by: text(r, field::BY),
+                    note: text(r, field::NOTE),
+                });
+            }
+            RecordKind::RiskAssessment => assessments.push(AssessmentView {
+                id: env.id.clone(),
+                leaf_index: lr.leaf_index,
+                recorded_at: env.recorded_at.clone(),
+                level: text(r, field::LEVEL).unwrap_or_default(),
+                factors: r
+                    .value(field::FACTORS)
+                    .cloned()
+                    .unwrap_or(Value::Array(vec![])),
+                answers: r.value(field::ANSWERS).cloned(),
+                as_of: text(r, field::AS_OF).unwrap_or_default(),
+                engine: text(r, field::ENGINE).unwrap_or_default(),
+                trigger: text(r, field::TRIGGER).unwrap_or_default(),
+                by: text(r, field::BY),
+            }),
             RecordKind::LedgerInitialised => return Err(ViewError::ForeignRecord(env.id.clone())),
         }
     }
@@ -382,6 +514,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
     v.entries = entries;
     v.actions = actions;
     v.imports = imports;
+    v.disclosures = disclosures;
+    v.assessments = assessments;
     v.records = records.len() as u64;
     Ok(v)
 }

@@ -58,7 +58,7 @@ pub struct RecordReceipt {
     pub attachments: Vec<AttachmentView>,
 }
 
-fn stamp(prefix: &str) -> Result<Stamp> {
+pub(crate) fn stamp(prefix: &str) -> Result<Stamp> {
     Ok(Stamp {
         id: new_id(prefix)?,
         recorded_at: now(),
@@ -155,7 +155,7 @@ impl Palisade {
         self.commit_one(record, case_id)
     }
 
-    fn commit_one(&self, record: Record, scope: &str) -> Result<Receipt> {
+    pub(crate) fn commit_one(&self, record: Record, scope: &str) -> Result<Receipt> {
         self.commit(vec![Pending {
             record,
             scope: scope.to_string(),

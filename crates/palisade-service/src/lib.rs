@@ -6,17 +6,25 @@
 mod attachments;
 mod cases;
 pub mod error;
+mod export;
+mod guidance;
 mod import;
 pub mod keys;
 mod ledger;
 mod stream;
+mod timestamps;
 mod verify;
 mod witness;
 
 pub use cases::{CaseSummary, RecordReceipt};
 pub use error::{Result, ServiceError};
+pub use export::{BundleEncryption, ExportOptions, ExportReport, Range as ExportRange};
+pub use guidance::{
+    AcknowledgementReceipt, Assessment, LetterReport, LetterRequest, render_letter,
+};
 pub use import::{ImportFormat, ImportOptions, ImportReport};
 pub use keys::KeyOptions;
 pub use ledger::{INSTALLATION_SCOPE, InitReport, Palisade, Pending, Receipt};
 pub use stream::{PushPending, StreamReceipt};
+pub use timestamps::TimestampReceipt;
 pub use verify::{Problem, VerifyReport};

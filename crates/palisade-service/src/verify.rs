@@ -9,7 +9,9 @@ use crate::ledger::{INSTALLATION_SCOPE, Palisade};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use palisade_core::checkpoint::{CheckpointBody, CheckpointError};
-use palisade_core::domain::{Channel, RecordKind, field};
+use palisade_core::domain::{
+    ActionKind, AssessmentTrigger, Channel, RecordKind, RemovalMode, RiskLevel, field,
+};
 use palisade_core::merkle::{self, Frontier, Hash};
 use palisade_core::time::{Moment, When};
 use palisade_store::{StoredCheckpoint, StoredRecord};
@@ -43,6 +45,8 @@ pub struct VerifyReport {
     pub ok: bool,
     pub records: u64,
     pub checkpoints: u64,
+    /// RFC 3161 timestamp tokens checked.
+    pub timestamps: u64,
     pub attachments: u64,
     pub attachment_bytes: u64,
     pub tree_size: u64,
@@ -119,6 +123,10 @@ impl Palisade {
             });
         }
         let checkpoints = self.verify_checkpoints(&mut problems)?;
+        let (timestamps, timestamp_problems) = self.check_timestamps()?;
+        for (size, problem) in timestamp_problems {
+            problems.checkpoint(size, problem);
+        }
         let witness = self.witnessed(&mut problems);
         let mut cps = checkpoints.iter().peekable();
         let mut frontier = Frontier::new();
@@ -240,6 +248,7 @@ impl Palisade {
             ok: problems.list.is_empty(),
             records,
             checkpoints: checkpoints.len() as u64,
+            timestamps,
             attachments: blobs.len() as u64,
             attachment_bytes,
             tree_size: latest.map(|(c, _)| c.size).unwrap_or(0),
@@ -452,6 +461,56 @@ fn check_semantics(
         RecordKind::Action => {
             let t = env.occurred_at.as_deref().ok_or("action has no date")?;
             When::parse(t).map_err(|e| e.to_string())?;
+            let kind = record
+                .text(field::KIND)
+                .ok_or("action has no kind")?
+                .parse::<ActionKind>()
+                .map_err(|e| e.to_string())?;
+            match (kind, record.text(field::MODE)) {
+                (ActionKind::RemovalNotice, Some(m)) => {
+                    m.parse::<RemovalMode>().map_err(|e| e.to_string())?;
+                }
+                (ActionKind::RemovalNotice, None) => {
+                    return Err("a removal_notice action has no mode".into());
+                }
+                (_, Some(_)) => return Err(format!("a {kind} action has a removal mode")),
+                (_, None) => {}
+            }
+        }
+        RecordKind::Acknowledgement => {
+            target_kind(&[RecordKind::Entry])?;
+            for f in [field::LABEL, field::ENGINE, field::BY] {
+                if record.text(f).is_none_or(|v| v.trim().is_empty()) {
+                    return Err(format!("acknowledgement has no {f}"));
+                }
+            }
+        }
+        RecordKind::RiskAssessment => {
+            if env.target.is_some() {
+                return Err("a risk assessment is about the whole case and has no target".into());
+            }
+            record
+                .text(field::LEVEL)
+                .ok_or("risk assessment has no level")?
+                .parse::<RiskLevel>()
+                .map_err(|e| e.to_string())?;
+            record
+                .text(field::TRIGGER)
+                .ok_or("risk assessment has no trigger")?
+                .parse::<AssessmentTrigger>()
+                .map_err(|e| e.to_string())?;
+            let as_of = record
+                .text(field::AS_OF)
+                .ok_or("risk assessment has no as_of")?;
+            as_of
+                .parse::<jiff::civil::Date>()
+                .map_err(|_| format!("risk assessment as_of '{as_of}' is not a date"))?;
+            if !record.value(field::FACTORS).is_some_and(|v| v.is_array()) {
+                return Err("risk assessment factors are not a list".into());
+            }
+            if record.value(field::ANSWERS).is_some_and(|v| !v.is_object()) {
+                return Err("risk assessment answers are not an object".into());
+            }
         }
         RecordKind::Attachment => {
             target_kind(&[RecordKind::Entry, RecordKind::Action, RecordKind::Import])?

@@ -485,6 +485,7 @@ fn build(spec: &StoreSpec) -> TestStore {
             by: Some("Dr. X".into()),
             reference: None,
             notes: Some("Letter sent".into()),
+            mode: None,
         },
         &[],
     )

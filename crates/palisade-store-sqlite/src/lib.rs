@@ -3,11 +3,13 @@
 //! foreign keys on, versioned migrations, and `BEGIN IMMEDIATE` appends.
 #![forbid(unsafe_code)]
 
+mod flusher;
 mod migrations;
 
+use flusher::Flusher;
 use palisade_store::{
     Append, Hash, PushRecord, RecordHead, Store, StoreError, StoredCheckpoint, StoredRecord,
-    WrappedKey,
+    StoredTimestamp, WrappedKey,
 };
 use rusqlite::{
     CachedStatement, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params,
@@ -30,6 +32,13 @@ const PAGE_SIZE: i64 = 16 * 1024;
 /// instead of spilling and rereading them. Bounded, so memory does not grow with the
 /// size of a write.
 const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+/// How the writer connection is opened. `NO_MUTEX`: each connection is only ever
+/// used by one thread at a time (it sits behind a `Mutex`), so SQLite's own lock
+/// around every call (ten binds, a step and a reset per appended record) is
+/// not needed.
+const WRITER_FLAGS: OpenFlags =
+    OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
 
 /// Two connections: the writer (every append, serialised) and a reader for
 /// everything else. In WAL mode a reader sees the last committed state and never
@@ -67,11 +76,8 @@ impl SqliteStore {
         if path.exists() {
             return Err(StoreError::AlreadyInitialised);
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
-        .map_err(backend)?;
+        let conn = Connection::open_with_flags(path, WRITER_FLAGS | OpenFlags::SQLITE_OPEN_CREATE)
+            .map_err(backend)?;
         // Before anything is written: the page size is fixed when the file is made.
         conn.pragma_update(None, "page_size", PAGE_SIZE)
             .map_err(backend)?;
@@ -86,8 +92,7 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .map_err(backend)?;
+        let conn = Connection::open_with_flags(path, WRITER_FLAGS).map_err(backend)?;
         // Look before touching anything: never migrate or re-journal a database
         // that Palisade did not create.
         let ours: rusqlite::Result<i64> = conn.query_row(
@@ -259,11 +264,14 @@ fn insert_record(ins: &mut CachedStatement<'_>, r: &StoredRecord) -> Result<(), 
 /// size (before `produce` runs), store the keys, take the records one by one, then the
 /// checkpoint. The caller commits; returning an error (or dropping the transaction)
 /// rolls back.
+///
+/// `long` is called once if the write reaches [`flusher::AFTER_ROWS`] records.
 fn write_stream(
     tx: &rusqlite::Transaction<'_>,
     expected_size: u64,
     keys: &[WrappedKey],
     produce: &mut dyn FnMut(&mut PushRecord<'_>) -> Result<StoredCheckpoint, StoreError>,
+    long: &mut dyn FnMut(),
 ) -> Result<(), StoreError> {
     let found: i64 = tx
         .query_row(
@@ -313,6 +321,9 @@ fn write_stream(
             match result {
                 Ok(()) => {
                     next += 1;
+                    if next - expected_size == flusher::AFTER_ROWS {
+                        long();
+                    }
                     Ok(())
                 }
                 Err(e) => {
@@ -346,12 +357,18 @@ fn write_stream(
 
 /// [`write_stream`] over records already in memory.
 fn write_batch(tx: &rusqlite::Transaction<'_>, batch: Append<'_>) -> Result<(), StoreError> {
-    write_stream(tx, batch.expected_size, batch.keys, &mut |push| {
-        for r in batch.records {
-            push(r)?;
-        }
-        Ok(batch.checkpoint.clone())
-    })
+    write_stream(
+        tx,
+        batch.expected_size,
+        batch.keys,
+        &mut |push| {
+            for r in batch.records {
+                push(r)?;
+            }
+            Ok(batch.checkpoint.clone())
+        },
+        &mut || {},
+    )
 }
 
 impl Store for SqliteStore {
@@ -419,11 +436,25 @@ impl Store for SqliteStore {
         produce: &mut dyn FnMut(&mut PushRecord<'_>) -> Result<StoredCheckpoint, StoreError>,
     ) -> Result<(), StoreError> {
         let mut conn = self.lock()?;
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        write_stream(&tx, expected_size, keys, produce)?;
-        tx.commit().map_err(backend)
+        // A long write gets a helper that writes the log back early (see `flusher`).
+        let flusher = Flusher::new(&self.path);
+        std::thread::scope(|scope| {
+            let result = (|| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(backend)?;
+                write_stream(&tx, expected_size, keys, produce, &mut || {
+                    // Only an optimisation: if no thread can be had, do without.
+                    let _ = std::thread::Builder::new()
+                        .name("palisade-flusher".into())
+                        .spawn_scoped(scope, || flusher.run());
+                })?;
+                flusher.committing();
+                tx.commit().map_err(backend)
+            })();
+            flusher.done();
+            result
+        })
     }
 
     fn head(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
@@ -541,6 +572,108 @@ impl Store for SqliteStore {
                 id,
                 kind,
                 target,
+            })
+        })
+        .collect()
+    }
+
+    fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
+        let conn = self.read()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT leaf_hash FROM records WHERE leaf_index >= ?1 AND leaf_index < ?2 ORDER BY leaf_index",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(params![to_i64(from)?, to_i64(to)?], |r| {
+                r.get::<_, Vec<u8>>(0)
+            })
+            .map_err(backend)?;
+        let hashes: Vec<Hash> = rows
+            .map(|r| r.map_err(backend).map(cached_hash))
+            .collect::<Result<_, _>>()?;
+        if hashes.len() as u64 != to.saturating_sub(from) {
+            return Err(StoreError::Corrupt(format!(
+                "leaves {from}..{to}: found {} of {} records",
+                hashes.len(),
+                to.saturating_sub(from)
+            )));
+        }
+        Ok(hashes)
+    }
+
+    fn checkpoint_covering(&self, leaf_index: u64) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.read()?
+            .query_row(
+                "SELECT size, note, frontier, created_at, mac FROM checkpoints WHERE size > ?1 ORDER BY size LIMIT 1",
+                [to_i64(leaf_index)?],
+                checkpoint_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .transpose()
+    }
+
+    fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.read()?
+            .query_row(
+                "SELECT size, note, frontier, created_at, mac FROM checkpoints WHERE size = ?1",
+                [to_i64(size)?],
+                checkpoint_from_row,
+            )
+            .optional()
+            .map_err(backend)?
+            .transpose()
+    }
+
+    fn add_timestamp(&self, t: &StoredTimestamp) -> Result<(), StoreError> {
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let exists: i64 = tx
+            .query_row(
+                "SELECT COUNT(*) FROM checkpoints WHERE size = ?1",
+                [to_i64(t.size)?],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if exists == 0 {
+            return Err(StoreError::UnknownCheckpoint(t.size));
+        }
+        tx.execute(
+            "INSERT INTO timestamps (size, token, authority, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![to_i64(t.size)?, t.token, t.authority, t.created_at],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn timestamps(&self, max_size: u64) -> Result<Vec<StoredTimestamp>, StoreError> {
+        let conn = self.read()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT size, token, authority, created_at FROM timestamps WHERE size <= ?1 ORDER BY size, seq",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([i64::try_from(max_size).unwrap_or(i64::MAX)], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(backend)?;
+        rows.map(|r| {
+            let (size, token, authority, created_at) = r.map_err(backend)?;
+            Ok(StoredTimestamp {
+                size: u64::try_from(size)
+                    .map_err(|_| StoreError::Corrupt(format!("negative checkpoint size {size}")))?,
+                token,
+                authority,
+                created_at,
             })
         })
         .collect()

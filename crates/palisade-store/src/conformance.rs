@@ -2,7 +2,9 @@
 //! atuin's shared storage tests): call [`run_all`] from the backend's tests
 //! with a constructor for empty stores.
 
-use crate::{Append, Store, StoreError, StoredCheckpoint, StoredRecord, WrappedKey};
+use crate::{
+    Append, Store, StoreError, StoredCheckpoint, StoredRecord, StoredTimestamp, WrappedKey,
+};
 
 fn rec(i: u64, case: Option<&str>, kind: &str) -> StoredRecord {
     StoredRecord {
@@ -77,6 +79,53 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     stream_conflict_is_detected_before_producing(make().as_ref());
     stream_must_be_contiguous_and_covered(make().as_ref());
     stream_reads_see_committed_state_meanwhile(make().as_ref());
+    leaf_hashes_and_checkpoint_lookups(make().as_ref());
+    timestamps_need_their_checkpoint(make().as_ref());
+}
+
+fn leaf_hashes_and_checkpoint_lookups(s: &dyn Store) {
+    init(s);
+    append(s, 1, 3, "case_a", &[]).expect("append");
+    append(s, 4, 2, "case_a", &[]).expect("append");
+    let hashes = s.leaf_hashes(0, 6).expect("hashes");
+    assert_eq!(hashes, (0..6u8).map(|i| [i; 32]).collect::<Vec<_>>());
+    assert_eq!(s.leaf_hashes(2, 4).expect("hashes"), vec![[2; 32], [3; 32]]);
+    assert!(
+        s.leaf_hashes(0, 7).is_err(),
+        "asking past the end must fail"
+    );
+    let size_of = |c: Option<StoredCheckpoint>| c.map(|c| c.size);
+    assert_eq!(size_of(s.checkpoint_covering(0).expect("lookup")), Some(1));
+    assert_eq!(size_of(s.checkpoint_covering(1).expect("lookup")), Some(4));
+    assert_eq!(size_of(s.checkpoint_covering(3).expect("lookup")), Some(4));
+    assert_eq!(size_of(s.checkpoint_covering(4).expect("lookup")), Some(6));
+    assert_eq!(size_of(s.checkpoint_covering(6).expect("lookup")), None);
+    assert_eq!(size_of(s.checkpoint_at(4).expect("lookup")), Some(4));
+    assert_eq!(size_of(s.checkpoint_at(5).expect("lookup")), None);
+}
+
+fn timestamps_need_their_checkpoint(s: &dyn Store) {
+    init(s);
+    append(s, 1, 3, "case_a", &[]).expect("append");
+    let t = |size: u64, byte: u8| StoredTimestamp {
+        size,
+        token: vec![byte; 10],
+        authority: "http://127.0.0.1:1/tsa".into(),
+        created_at: "2026-01-02T00:00:00Z".into(),
+    };
+    assert!(matches!(
+        s.add_timestamp(&t(3, 1)),
+        Err(StoreError::UnknownCheckpoint(3))
+    ));
+    s.add_timestamp(&t(4, 2)).expect("add");
+    s.add_timestamp(&t(1, 3)).expect("add");
+    s.add_timestamp(&t(4, 4)).expect("add");
+    let all = s.timestamps(u64::MAX).expect("list");
+    assert_eq!(
+        all.iter().map(|t| (t.size, t.token[0])).collect::<Vec<_>>(),
+        vec![(1, 3), (4, 2), (4, 4)]
+    );
+    assert_eq!(s.timestamps(3).expect("list").len(), 1);
 }
 
 fn initialise_once(s: &dyn Store) {

@@ -25,6 +25,8 @@ pub enum StoreError {
         "the ledger moved on while this write was prepared (expected size {expected}, found {found})"
     )]
     Conflict { expected: u64, found: u64 },
+    #[error("there is no checkpoint of size {0}")]
+    UnknownCheckpoint(u64),
     #[error("the store is already initialised")]
     AlreadyInitialised,
     #[error("the store is not initialised")]
@@ -85,6 +87,19 @@ pub struct StoredCheckpoint {
     pub created_at: String,
     /// HMAC over the previous checkpoint's MAC and this checkpoint's fields.
     pub mac: Hash,
+}
+
+/// An RFC 3161 timestamp token obtained over the checkpoint of `size` leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTimestamp {
+    /// The size of the checkpoint whose note the token covers.
+    pub size: u64,
+    /// The DER TimeStampToken (a CMS ContentInfo).
+    pub token: Vec<u8>,
+    /// The Time-Stamp Authority's URL, as configured.
+    pub authority: String,
+    /// When Palisade stored it (the token's own time is inside it).
+    pub created_at: String,
 }
 
 /// A data key wrapped under the master key, for a scope (a case id or the installation).
@@ -177,4 +192,20 @@ pub trait Store: Send + Sync {
     fn wrapped_key(&self, scope: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
     fn record_count(&self) -> Result<u64, StoreError>;
+
+    /// The leaf hashes of leaves `[from, to)`, in leaf order (for building proofs).
+    fn leaf_hashes(&self, from: u64, to: u64) -> Result<Vec<Hash>, StoreError>;
+
+    /// The first checkpoint whose tree contains leaf `leaf_index` (size > leaf_index).
+    fn checkpoint_covering(&self, leaf_index: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// The checkpoint of exactly `size` leaves, if one was written.
+    fn checkpoint_at(&self, size: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
+
+    /// Keep a timestamp token; its checkpoint must exist ([`StoreError::UnknownCheckpoint`] otherwise).
+    fn add_timestamp(&self, timestamp: &StoredTimestamp) -> Result<(), StoreError>;
+
+    /// Every stored timestamp token over a checkpoint of at most `max_size` leaves,
+    /// by checkpoint size then in the order they were added.
+    fn timestamps(&self, max_size: u64) -> Result<Vec<StoredTimestamp>, StoreError>;
 }

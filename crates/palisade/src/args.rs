@@ -61,8 +61,164 @@ pub enum Command {
     },
     /// Re-check every record, checkpoint and attachment; exit non-zero on any discrepancy.
     Verify,
-    /// Print the latest signed checkpoint.
-    Checkpoint,
+    /// Print the latest signed checkpoint, or obtain an RFC 3161 timestamp over it.
+    Checkpoint(CheckpointArgs),
+    /// Export a case as an evidence bundle (zip) under a disclosure profile.
+    Export(ExportArgs),
+    /// Check an evidence bundle offline: no data directory or key needed.
+    VerifyBundle(VerifyBundleArgs),
+    /// Sort messages read from standard input (one per line, or JSON Lines with a
+    /// "text" field) into clinical, admin, personal, abusive, threat or self_harm,
+    /// with the words that decided each. Needs no data directory.
+    Triage(TriageArgs),
+    /// What to do next on a case: recommended steps with reasons and sources,
+    /// open deadlines, and the current risk level with every factor behind it.
+    /// When the level differs from the last recorded assessment, the new
+    /// assessment is recorded in the ledger.
+    Next {
+        #[arg(long = "case", value_name = "ID")]
+        case: String,
+        /// Evaluate as of this date (YYYY-MM-DD) instead of today (a
+        /// what-if: nothing is recorded unless it is today's date).
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+        /// Do not record the assessment, even if its level changed.
+        #[arg(long)]
+        no_record: bool,
+    },
+    /// Record that you have read and dealt with a message flagged as a threat
+    /// or a risk of self-harm; until then it keeps the case urgent.
+    Acknowledge(AcknowledgeArgs),
+    /// The risk questionnaire: with --answer, record the answers (they update
+    /// the last recorded ones) and print the assessment; without, show the
+    /// questions and the answers on record.
+    Risk(RiskArgs),
+    /// Draft a letter from the case, write it as a PDF and record it as an
+    /// action with the PDF attached (its SHA-256 is in the ledger).
+    Letter(LetterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AcknowledgeArgs {
+    /// The flagged entry.
+    #[arg(long, value_name = "ID")]
+    pub entry: String,
+    /// Who read the message and dealt with it.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// What was done, e.g. "Reported to police, ref 123" or "Duty GP called the patient".
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    #[arg(long = "case", value_name = "ID")]
+    pub case: String,
+    /// An answer: QUESTION=yes, QUESTION=no or QUESTION=unknown (to clear it).
+    /// Repeatable. Questions: afraid, previous_harassment, property_damaged,
+    /// visits_home_or_work, loitering, threatened_violence, third_parties,
+    /// violence, substance_misuse, fixated, obsessive, unwanted, repeated.
+    #[arg(long = "answer", value_name = "QUESTION=yes|no")]
+    pub answers: Vec<String>,
+    /// Who answered.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LetterArgs {
+    #[arg(long = "case", value_name = "ID")]
+    pub case: String,
+    /// boundary, manager_formal, removal_warning, removal_notice,
+    /// defence_referral or police_summary.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template: String,
+    /// The PDF to write (it must not exist yet).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+    /// Who issues the letter (recorded with the action).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// The recipient's name and address, replacing the template's; commas
+    /// separate lines ("AB, 1 High Street, Anytown"). Repeatable.
+    #[arg(long = "to", value_name = "TEXT")]
+    pub to: Vec<String>,
+    /// Facts the case does not hold, as a JSON object: practice_name,
+    /// practice_address (array), practice_phone, practice_online,
+    /// clinician_name, clinician_role, manager_name, manager_role,
+    /// patient_name, patient_address (array), patient_reference,
+    /// defence_organisation, defence_reference, police_force,
+    /// police_reference, removal_effective, immediate, reasons.
+    #[arg(long, value_name = "FILE.json")]
+    pub details: Option<PathBuf>,
+    /// For removal_notice: immediate removal (violence or fear for safety).
+    #[arg(long)]
+    pub immediate: bool,
+    /// Write the PDF but record nothing in the ledger.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `palisade triage`: output is one line per input line, `label<TAB>reasons`
+/// (or, with --json, one JSON object per line with `label`, `reasons`, `other`
+/// and `text`, plus `id` when the input object had one).
+#[derive(Debug, Args)]
+pub struct TriageArgs {}
+
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// Ask this RFC 3161 Time-Stamp Authority (http:// or https:// URL) for a
+    /// token over the latest checkpoint, and keep it; bundles then carry it.
+    #[arg(long, value_name = "URL")]
+    pub timestamp: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long = "case", value_name = "ID")]
+    pub case: String,
+    /// Who the bundle is for: defence, police, manager, gmc or full.
+    #[arg(long)]
+    pub profile: String,
+    /// The bundle file to write (it must not exist yet).
+    #[arg(long, value_name = "FILE.zip")]
+    pub out: std::path::PathBuf,
+    /// Only contacts and actions on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only contacts and actions on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Include clinical notes under the police, manager or gmc profile (needs --reason).
+    #[arg(long, requires = "reason")]
+    pub include_clinical: bool,
+    /// Why the bundle is made (recorded in the ledger with the disclosure).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// To whom the bundle goes, e.g. "PC Smith, Anytown Police, ref 123".
+    #[arg(long, value_name = "TEXT")]
+    pub recipient: Option<String>,
+    /// Who is making the export (default: the login name).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Encrypt the file with age, using the passphrase in PALISADE_BUNDLE_PASSPHRASE.
+    #[arg(long, conflicts_with = "encrypt_to")]
+    pub encrypt_passphrase: bool,
+    /// Encrypt the file with age to this recipient key (age1…).
+    #[arg(long, value_name = "AGE_RECIPIENT")]
+    pub encrypt_to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The bundle (zip, or age-encrypted zip).
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// An age identity file for a bundle encrypted to a recipient key (a
+    /// passphrase-encrypted bundle reads PALISADE_BUNDLE_PASSPHRASE instead).
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,9 +303,14 @@ pub struct ActionArgs {
     pub case: String,
     /// asked_to_stop, informed_manager, manager_letter, defence_org_contacted, care_transferred,
     /// relationship_ended, chaperone_required, police_reported, colleagues_warned,
-    /// psychiatric_referral, security_measure or other.
+    /// psychiatric_referral, security_measure, removal_warning (warning before removal
+    /// from the list), removal_notice, nhs_england_notified (written notice) or other.
     #[arg(long)]
     pub kind: String,
+    /// For removal_notice: standard (takes effect on the eighth day) or
+    /// immediate (violence or fear for safety; needs a police incident number).
+    #[arg(long, value_name = "MODE")]
+    pub mode: Option<String>,
     /// When: a date (YYYY-MM-DD) or an RFC 3339 time.
     #[arg(long)]
     pub date: String,

@@ -7,7 +7,7 @@ use crate::args::{
 use crate::render::Out;
 use anyhow::{Context, Result};
 use palisade_core::compose::{EntryPatch, NewAction, NewCase, NewEntry};
-use palisade_core::domain::{ActionKind, CaseKind, Channel, Direction, Party, Source};
+use palisade_core::domain::{ActionKind, CaseKind, Channel, Direction, Party, RemovalMode, Source};
 use palisade_core::time::{Moment, When};
 use palisade_service::{ImportFormat, ImportOptions, KeyOptions, Palisade, keys};
 use std::process::ExitCode;
@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(a) => import(&cli, a, &out),
         Command::Timeline { case } => {
             let p = open(&cli)?;
-            let v = p.case(case)?;
+            let v = p.case_for_reading(case)?;
             out.timeline(&v)
         }
         Command::Verify => {
@@ -88,10 +88,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(3)
             })
         }
-        Command::Checkpoint => {
+        Command::Checkpoint(a) => {
             let p = open(&cli)?;
-            out.checkpoint(&p.checkpoint()?, &p)
+            match &a.timestamp {
+                Some(url) => crate::bundle_cmds::timestamp(&p, url, cli.json),
+                None => out.checkpoint(&p.checkpoint()?, &p),
+            }
         }
+        Command::Export(a) => crate::bundle_cmds::export(&open(&cli)?, a, cli.json),
+        Command::VerifyBundle(a) => crate::bundle_cmds::verify_bundle_cmd(a, cli.json),
+        Command::Triage(_) => crate::guidance_cmds::triage(cli.json),
+        Command::Next {
+            case,
+            today,
+            no_record,
+        } => crate::guidance_cmds::next(&open(&cli)?, case, today.as_deref(), *no_record, cli.json),
+        Command::Acknowledge(a) => crate::guidance_cmds::acknowledge(&open(&cli)?, a, cli.json),
+        Command::Risk(a) => crate::guidance_cmds::risk(&open(&cli)?, a, cli.json),
+        Command::Letter(a) => crate::guidance_cmds::letter(&open(&cli)?, a, cli.json),
     }
 }
 
@@ -125,7 +139,7 @@ fn case(cli: &Cli, c: &CaseCommand, out: &Out) -> Result<ExitCode> {
         }
         CaseCommand::Show { id } => {
             let p = open(cli)?;
-            out.case_show(&p.case(id)?)
+            out.case_show(&p.case_for_reading(id)?)
         }
         CaseCommand::Close { id, reason } => {
             let p = open(cli)?;
@@ -179,7 +193,13 @@ fn log(cli: &Cli, a: &LogArgs, out: &Out) -> Result<ExitCode> {
     };
     let p = open(cli)?;
     let r = p.log_entry(&a.case, &entry, &a.attach)?;
-    out.recorded("entry", &r)
+    // Triage the words as they are recorded: a threat or a risk of self-harm
+    // must be seen at once.
+    let triage = match (&entry.content, entry.direction) {
+        (Some(c), Direction::Inbound) => Some(palisade_guidance::classify(c)),
+        _ => None,
+    };
+    crate::guidance_cmds::logged(out, &r, triage.as_ref())
 }
 
 fn action(cli: &Cli, a: &ActionArgs, out: &Out) -> Result<ExitCode> {
@@ -189,6 +209,11 @@ fn action(cli: &Cli, a: &ActionArgs, out: &Out) -> Result<ExitCode> {
         by: some_text(&a.by),
         reference: some_text(&a.reference),
         notes: some_text(&a.notes),
+        mode: a
+            .mode
+            .as_deref()
+            .map(str::parse::<RemovalMode>)
+            .transpose()?,
     };
     let p = open(cli)?;
     let r = p.record_action(&a.case, &action, &a.attach)?;

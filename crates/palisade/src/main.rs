@@ -20,7 +20,9 @@ macro_rules! say {
 }
 
 mod args;
+mod bundle_cmds;
 mod commands;
+mod guidance_cmds;
 mod render;
 
 use args::Cli;

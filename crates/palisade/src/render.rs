@@ -43,6 +43,44 @@ fn one_line(s: &str, max: usize) -> String {
     }
 }
 
+/// `THREAT` or `SELF-HARM` for an entry flagged by triage (and not retracted).
+fn flag(e: &EntryView) -> Option<(&'static str, bool)> {
+    if e.state == EntryState::Retracted {
+        return None;
+    }
+    let t = e.triage.as_ref()?;
+    let name = match t.label.as_str() {
+        "threat" => "THREAT",
+        "self_harm" => "SELF-HARM",
+        _ => return None,
+    };
+    Some((name, t.acknowledged))
+}
+
+/// The triage evidence in a few words: `threatens violence: "kill u"`.
+fn triage_reasons(e: &EntryView) -> String {
+    let Some(t) = &e.triage else {
+        return String::new();
+    };
+    let parts: Vec<String> = t
+        .reasons
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .take(3)
+                .map(|r| {
+                    let feature = r["feature"].as_str().unwrap_or("");
+                    match r["matched"].as_str().filter(|m| !m.is_empty()) {
+                        Some(m) => format!("{feature}: \"{}\"", one_line(m, 40)),
+                        None => feature.to_string(),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    parts.join("; ")
+}
+
 fn entry_line(e: &EntryView) -> String {
     let state = match e.state {
         EntryState::Original => String::new(),
@@ -59,14 +97,25 @@ fn entry_line(e: &EntryView) -> String {
         1 => " [1 attachment]".into(),
         n => format!(" [{n} attachments]"),
     };
+    let flagged = match flag(e) {
+        Some((name, false)) => format!(" [{name}]"),
+        Some((name, true)) => format!(" [{name}, acknowledged]"),
+        None => String::new(),
+    };
     format!(
-        "{}  {:<18} {:<8} {}{}{}  {}",
+        "{}{}  {:<18} {:<8} {}{}{}{}  {}",
+        if matches!(flag(e), Some((_, false))) {
+            "!! "
+        } else {
+            ""
+        },
         e.occurred_at,
         e.channel,
         e.direction.as_deref().unwrap_or("-"),
         one_line(what, 80),
         att,
         state,
+        flagged,
         e.id
     )
 }
@@ -175,10 +224,14 @@ impl Out {
                 .as_deref()
                 .map(|r| format!(" ref {r}"))
                 .unwrap_or_default();
+            let kind = match &a.mode {
+                Some(m) => format!("{} ({m})", a.kind),
+                None => a.kind.clone(),
+            };
             say!(
                 "  {}  {}{}{}  {}",
                 a.date,
-                a.kind,
+                kind,
                 reference,
                 a.notes
                     .as_deref()
@@ -186,6 +239,49 @@ impl Out {
                     .unwrap_or_default(),
                 a.id
             );
+        }
+        if !v.assessments.is_empty() {
+            say!();
+            say!("Risk assessments recorded ({}):", v.assessments.len());
+            for r in &v.assessments {
+                let n = r.factors.as_array().map_or(0, Vec::len);
+                say!(
+                    "  {}  {:<8} as of {} ({}{}), {}  {}",
+                    r.recorded_at,
+                    r.level,
+                    r.as_of,
+                    r.trigger.replace('_', " "),
+                    r.by.as_deref()
+                        .map(|b| format!(" by {b}"))
+                        .unwrap_or_default(),
+                    count(n as u64, "factor"),
+                    r.id
+                );
+            }
+        }
+        if !v.disclosures.is_empty() {
+            say!();
+            say!("Evidence bundles made ({}):", v.disclosures.len());
+            for d in &v.disclosures {
+                let to = d
+                    .recipient
+                    .as_deref()
+                    .map(|r| format!(" for {r}"))
+                    .unwrap_or_default();
+                let clinical = if d.include_clinical {
+                    ", clinical notes included"
+                } else {
+                    ""
+                };
+                say!(
+                    "  {}  {} profile{to}, by {}: {} records{clinical}  {}",
+                    d.recorded_at,
+                    d.profile,
+                    d.by.as_deref().unwrap_or("?"),
+                    d.records,
+                    d.id
+                );
+            }
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -201,6 +297,27 @@ impl Out {
             say!("{}", entry_line(e));
             if let Some(c) = &e.content {
                 say!("    \"{}\"", one_line(c, 120));
+            }
+            match flag(e) {
+                Some((name, false)) => say!(
+                    "    !! {name} ({}), not yet acknowledged: it keeps the case urgent. When dealt with: palisade acknowledge --entry {} --by NAME",
+                    triage_reasons(e),
+                    e.id
+                ),
+                Some((name, true)) => {
+                    for a in e.acknowledgements.iter() {
+                        say!(
+                            "    {name} acknowledged by {} on {}{}",
+                            a.by.as_deref().unwrap_or("?"),
+                            a.recorded_at,
+                            a.note
+                                .as_deref()
+                                .map(|n| format!(": {}", one_line(n, 80)))
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+                None => {}
             }
             for a in &e.attachments {
                 say!(
@@ -274,6 +391,16 @@ impl Out {
                 r.root.as_deref().unwrap_or("-"),
                 r.public_key_fingerprint
             );
+            if r.timestamps > 0 {
+                say!(
+                    "{} checked against the checkpoints they cover.",
+                    count_as(
+                        r.timestamps,
+                        "RFC 3161 timestamp token",
+                        "RFC 3161 timestamp tokens"
+                    )
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         if let Some(first) = r.errors.first() {

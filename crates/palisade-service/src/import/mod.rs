@@ -5,18 +5,21 @@
 //! the original bytes to each entry. Re-importing the same export, or a
 //! later one that overlaps it, adds only what is new.
 
+mod entries;
+mod originals;
 mod sources;
 
 use crate::error::{Result, ServiceError};
 use crate::ledger::{Palisade, Pending, now};
 use crate::stream::PushPending;
+use entries::{ImportedEntry, RecordMaker};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use palisade_core::compose::{self, ImportedFile, NewEntry, NewImport, Stamp};
-use palisade_core::domain::{Channel, Direction, Source};
+use palisade_core::compose::{self, ImportedFile, NewImport, Stamp};
+use palisade_core::domain::{Channel, Direction};
 use palisade_core::ids::new_id;
 use palisade_core::time::Moment;
-use palisade_import::{Ambiguity, Kind, MediaRef, Message};
+use palisade_import::{Ambiguity, Kind, Locator, MediaRef, Message};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -163,12 +166,22 @@ fn is_call(m: &Message) -> bool {
         .is_some_and(|a| a.ends_with("_call") || a == "phone_call" || a == "voicemail")
 }
 
-fn content_digest(s: &str) -> [u8; 32] {
-    Sha256::digest(s.as_bytes()).into()
-}
+/// What makes two messages the same message: who, which way, when, what. Kept
+/// as a SHA-256 over those four (each length-prefixed), so that looking a message
+/// up costs no allocation.
+type DedupKey = [u8; 32];
 
-/// What makes two messages the same message: who, which way, when, what.
-type DedupKey = (String, String, i128, [u8; 32]);
+fn dedup_key(direction: &str, sender: &str, at: i128, content: &str) -> DedupKey {
+    let mut h = Sha256::new();
+    for part in [direction.as_bytes(), sender.as_bytes()] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    h.update(at.to_be_bytes());
+    h.update((content.len() as u64).to_be_bytes());
+    h.update(content.as_bytes());
+    h.finalize().into()
+}
 
 /// The per-message decisions of an import, made identically in the planning
 /// pass (which only counts) and the writing pass (which also builds records).
@@ -179,8 +192,6 @@ struct Walk<'a> {
     me: Option<&'a str>,
     /// What the case already holds (a multiset: identical messages can be distinct).
     existing: HashMap<DedupKey, u64>,
-    import_id: &'a str,
-    recorded_at: Moment,
     report: ImportReport,
     range: Option<(Timestamp, Timestamp)>,
 }
@@ -189,7 +200,9 @@ struct Walk<'a> {
 struct Writer<'p, 'q> {
     palisade: &'p Palisade,
     case_id: &'p str,
+    import_id: &'p str,
     key: palisade_core::crypto::SecretKey,
+    maker: RecordMaker,
     push: &'q mut PushPending<'q>,
 }
 
@@ -197,7 +210,7 @@ impl Walk<'_> {
     fn step(
         &mut self,
         file_index: usize,
-        m: &Message,
+        m: Message,
         w: Option<&mut Writer<'_, '_>>,
     ) -> Result<()> {
         let report = &mut self.report;
@@ -224,7 +237,7 @@ impl Walk<'_> {
             .iter()
             .filter(|r| !matches!(r, MediaRef::Link { .. }))
             .count() as u64;
-        let call = m.kind == Kind::System && is_call(m);
+        let call = m.kind == Kind::System && is_call(&m);
         if m.kind == Kind::System {
             report.system += 1;
             if !call {
@@ -233,9 +246,20 @@ impl Walk<'_> {
         } else {
             report.messages += 1;
         }
-        let sender = sender_name(m, &self.opts.parties, self.me);
+        let sender = sender_name(
+            m.sender.as_deref(),
+            m.sender_id.as_deref(),
+            m.direction,
+            &self.opts.parties,
+            self.me,
+        );
         if m.kind == Kind::Message {
-            *report.senders.entry(sender.clone()).or_default() += 1;
+            match report.senders.get_mut(sender) {
+                Some(n) => *n += 1,
+                None => {
+                    report.senders.insert(sender.to_string(), 1);
+                }
+            }
         }
         if m.action
             .as_deref()
@@ -256,17 +280,15 @@ impl Walk<'_> {
             Direction::Inbound
         };
         let occurred_at = Moment::from_timestamp(ts, self.tz.to_offset(ts));
-        let content = if call { String::new() } else { m.text.clone() };
-        let dedup = (
-            direction.as_str().to_string(),
-            sender.clone(),
-            occurred_at.sort_key(),
-            content_digest(&content),
-        );
-        if let Some(n) = self.existing.get_mut(&dedup).filter(|n| **n > 0) {
-            *n -= 1;
-            report.duplicates += 1;
-            return Ok(());
+        let content = if call { "" } else { m.text.as_str() };
+        // Nothing to compare with when the case holds no entries yet.
+        if !self.existing.is_empty() {
+            let key = dedup_key(direction.as_str(), sender, occurred_at.sort_key(), content);
+            if let Some(n) = self.existing.get_mut(&key).filter(|n| **n > 0) {
+                *n -= 1;
+                report.duplicates += 1;
+                return Ok(());
+            }
         }
         if call {
             report.calls += 1;
@@ -280,9 +302,15 @@ impl Walk<'_> {
         let Some(w) = w else {
             return Ok(());
         };
+        let summary = summary_of(&m, call);
+        let content = if call || m.text.is_empty() {
+            None
+        } else {
+            Some(m.text)
+        };
         let file = &self.export.files[file_index];
         let format = self.opts.format;
-        let entry = NewEntry {
+        let record = w.maker.entry(ImportedEntry {
             occurred_at,
             channel: if call && format == ImportFormat::SmsBackup {
                 if m.action.as_deref() == Some("voicemail") {
@@ -294,33 +322,54 @@ impl Walk<'_> {
                 format.channel()
             },
             direction,
-            party: Some(sender),
-            place: None,
-            witnesses: Vec::new(),
-            summary: summary_of(m, call),
-            content: (!content.is_empty()).then_some(content),
-            clinical: None,
-            source: Source::Import {
-                import: self.import_id.to_string(),
-                file_sha256: file.sha256.clone(),
-                locator: m.locator.to_string(),
-            },
-        };
-        let stamp = |prefix: &str| -> Result<Stamp> {
-            Ok(Stamp {
-                id: new_id(prefix)?,
-                recorded_at: self.recorded_at,
-            })
-        };
-        let record = compose::entry(&stamp("ent")?, w.case_id, &entry)?;
+            party: sender.to_string(),
+            summary,
+            content,
+            import: w.import_id.to_string(),
+            file_sha256: file.sha256.clone(),
+            locator: locator_text(&m.locator),
+        })?;
         let entry_id = record.envelope.id.clone();
         w.push(record)?;
         for item in media {
             let att = item.store(w, self.export)?;
-            let record = compose::attachment(&stamp("att")?, w.case_id, &entry_id, &att)?;
+            let stamp = w.maker.stamp("att")?;
+            let record = compose::attachment(&stamp, w.case_id, &entry_id, &att)?;
             w.push(record)?;
         }
         Ok(())
+    }
+}
+
+/// `Locator`'s text, written without the formatting machinery for the common case.
+fn locator_text(l: &Locator) -> String {
+    match l {
+        Locator::Line { line, byte_offset } => {
+            let mut s = String::with_capacity(32);
+            s.push_str("line ");
+            push_u64(&mut s, *line);
+            s.push_str(" (byte ");
+            push_u64(&mut s, *byte_offset);
+            s.push(')');
+            s
+        }
+        other => other.to_string(),
+    }
+}
+
+fn push_u64(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        s.push(char::from(*d));
     }
 }
 
@@ -414,11 +463,11 @@ impl Palisade {
         let mut existing: HashMap<DedupKey, u64> = HashMap::new();
         for e in self.case(case_id)?.live_entries() {
             if let Ok(t) = Moment::parse(&e.occurred_at) {
-                let key = (
-                    e.direction.clone().unwrap_or_default(),
-                    e.party.clone().unwrap_or_default(),
+                let key = dedup_key(
+                    e.direction.as_deref().unwrap_or_default(),
+                    e.party.as_deref().unwrap_or_default(),
                     t.sort_key(),
-                    content_digest(e.content.as_deref().unwrap_or_default()),
+                    e.content.as_deref().unwrap_or_default(),
                 );
                 *existing.entry(key).or_default() += 1;
             }
@@ -458,8 +507,6 @@ impl Palisade {
             export: &export,
             me: opts.me.as_deref().map(str::trim).filter(|s| !s.is_empty()),
             existing,
-            import_id: &import_stamp.id,
-            recorded_at: import_stamp.recorded_at,
             report: ImportReport {
                 format: opts.format.to_string(),
                 messages: 0,
@@ -493,123 +540,159 @@ impl Palisade {
             range: None,
         };
 
-        // Pass 1: decide and count; write nothing.
-        let mut plan = walk(existing.clone());
-        let mut seen = 0u64;
-        export.for_each(&mut |i, m| {
-            seen += 1;
-            if seen.is_multiple_of(10_000) {
-                progress("read", seen);
-            }
-            plan.step(i, &m, None)
-        })?;
-        let mut report = plan.report;
-        if let Some((a, b)) = plan.range {
-            report.first = Some(Moment::utc(a).to_string());
-            report.last = Some(Moment::utc(b).to_string());
-        }
-        // A dry run, or nothing new: write nothing (re-importing is idempotent).
-        if opts.dry_run || report.imported == 0 {
-            return Ok(report);
-        }
-
-        // Pass 2: the import record and the original files, then the same decisions,
-        // streamed into one transaction (memory does not grow with the export).
-        let key = self.data_key(case_id)?;
-        let counts = serde_json::json!({
-            "messages": report.messages,
-            "system": report.system,
-            "attachments": report.attachments,
-            "imported": report.imported,
-            "duplicates": report.duplicates,
-            "calls": report.calls,
-            "not_sent": report.not_sent,
-            "media_stored": report.media_stored,
-            "media_missing": report.media_missing,
-            "dst_ambiguous": report.dst_ambiguous,
-            "date_order_basis": export.date_order.as_ref().map(|(_, b)| b.clone()),
-        });
-        let import_record = compose::import(
-            &import_stamp,
-            case_id,
-            &NewImport {
-                format: opts.format.to_string(),
-                files: report.files.clone(),
-                tz: tz_name.clone(),
-                date_order: report.date_order.clone(),
-                me: opts.me.clone(),
-                counts,
-            },
-        )?;
-        let mut write = walk(existing);
-        let mut import_record = Some(import_record);
-        self.commit_stream(Vec::new(), &mut |push| {
-            let mut w = Writer {
-                palisade: self,
-                case_id,
-                key: key.clone(),
-                push,
+        // The original files are sealed into the blob store on a second thread
+        // meanwhile (not on a dry run); they become durable only if the import
+        // goes ahead.
+        let key = if opts.dry_run {
+            None
+        } else {
+            Some(self.data_key(case_id)?)
+        };
+        let gate = originals::Gate::default();
+        std::thread::scope(|threads| {
+            let undecided = originals::RefuseUnlessDecided(&gate);
+            let mut keeper = match &key {
+                Some(key) => {
+                    let (gate, files) = (&gate, &export.files);
+                    Some(
+                        std::thread::Builder::new()
+                            .name("palisade-originals".into())
+                            .spawn_scoped(threads, move || {
+                                originals::keep(self, case_id, key, files, gate)
+                            })
+                            .map_err(|e| {
+                                ServiceError::Integrity(format!("cannot start a thread: {e}"))
+                            })?,
+                    )
+                }
+                None => None,
             };
-            if let Some(r) = import_record.take() {
-                w.push(r)?;
+
+            // Pass 1: decide and count; write nothing.
+            let mut plan = walk(existing.clone());
+            let mut seen = 0u64;
+            export.for_each(&mut |i, m| {
+                seen += 1;
+                if seen.is_multiple_of(10_000) {
+                    progress("read", seen);
+                }
+                plan.step(i, m, None)
+            })?;
+            progress("read", seen);
+            let mut report = plan.report;
+            if let Some((a, b)) = plan.range {
+                report.first = Some(Moment::utc(a).to_string());
+                report.last = Some(Moment::utc(b).to_string());
             }
-            for f in &export.files {
-                let att = Media::File(f.path.clone()).store(&w, &export)?;
-                if att.sha256 != f.sha256 {
+            // A dry run, or nothing new: write nothing (re-importing is idempotent).
+            let Some(key) = key.as_ref().filter(|_| report.imported > 0) else {
+                return Ok(report);
+            };
+
+            // Pass 2: the import record and the original files, then the same
+            // decisions, streamed into one transaction (memory does not grow with
+            // the export).
+            let counts = serde_json::json!({
+                "messages": report.messages,
+                "system": report.system,
+                "attachments": report.attachments,
+                "imported": report.imported,
+                "duplicates": report.duplicates,
+                "calls": report.calls,
+                "not_sent": report.not_sent,
+                "media_stored": report.media_stored,
+                "media_missing": report.media_missing,
+                "dst_ambiguous": report.dst_ambiguous,
+                "date_order_basis": export.date_order.as_ref().map(|(_, b)| b.clone()),
+            });
+            let import_record = compose::import(
+                &import_stamp,
+                case_id,
+                &NewImport {
+                    format: opts.format.to_string(),
+                    files: report.files.clone(),
+                    tz: tz_name.clone(),
+                    date_order: report.date_order.clone(),
+                    me: opts.me.clone(),
+                    counts,
+                },
+            )?;
+            let expected = export
+                .files
+                .iter()
+                .map(originals::expected)
+                .collect::<Result<Vec<_>>>()?;
+            let mut write = walk(existing);
+            let mut import_record = Some(import_record);
+            self.commit_stream(Vec::new(), &mut |push| {
+                let mut w = Writer {
+                    palisade: self,
+                    case_id,
+                    import_id: &import_stamp.id,
+                    key: key.clone(),
+                    maker: RecordMaker::new(case_id, import_stamp.recorded_at),
+                    push,
+                };
+                let (Some(r), Some(keeper)) = (import_record.take(), keeper.take()) else {
+                    return Err(ServiceError::Integrity(
+                        "the import was started twice".into(),
+                    ));
+                };
+                w.push(r)?;
+                // The import goes ahead: the original files' blobs are finished
+                // while the entries are written, and checked before the commit.
+                gate.decide(true);
+                for att in &expected {
+                    let stamp = w.maker.stamp("att")?;
+                    w.push(compose::attachment(&stamp, case_id, &import_stamp.id, att)?)?;
+                }
+                let mut written = 0u64;
+                export.for_each(&mut |i, m| {
+                    written += 1;
+                    if written.is_multiple_of(10_000) {
+                        progress("writing", written);
+                    }
+                    write.step(i, m, Some(&mut w))
+                })?;
+                if write.report.imported != report.imported {
                     return Err(ServiceError::ImportFile {
-                        path: f.path.display().to_string(),
-                        reason: "the file changed while it was being imported".into(),
+                        path: opts.path.display().to_string(),
+                        reason: "the export read differently the second time; nothing was written"
+                            .into(),
                     });
                 }
-                let stamp = Stamp {
-                    id: new_id("att")?,
-                    recorded_at: import_stamp.recorded_at,
-                };
-                w.push(compose::attachment(
-                    &stamp,
-                    case_id,
-                    &import_stamp.id,
-                    &att,
-                )?)?;
-            }
-            let mut written = 0u64;
-            export.for_each(&mut |i, m| {
-                written += 1;
-                if written.is_multiple_of(10_000) {
-                    progress("writing", written);
-                }
-                write.step(i, &m, Some(&mut w))
+                let stored = keeper.join().map_err(|_| {
+                    ServiceError::Integrity("the thread storing the export panicked".into())
+                })??;
+                originals::check(&export.files, &expected, &stored)?;
+                progress("committing", report.imported);
+                Ok(())
             })?;
-            if write.report.imported != report.imported {
-                return Err(ServiceError::ImportFile {
-                    path: opts.path.display().to_string(),
-                    reason: "the export read differently the second time; nothing was written"
-                        .into(),
-                });
-            }
-            progress("committing", report.imported);
-            Ok(())
-        })?;
-        report.import_id = Some(import_stamp.id);
-        Ok(report)
+            drop(undecided);
+            report.import_id = Some(import_stamp.id.clone());
+            Ok(report)
+        })
     }
 }
 
 /// The sender as the export names them; else the `--party` mapping of their id;
 /// else the raw id; for messages the export attributes to nobody (an SMS sent from
 /// the phone), the owner.
-fn sender_name(m: &Message, parties: &BTreeMap<String, String>, me: Option<&str>) -> String {
-    let named = m.sender.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    if let Some(n) = named {
-        return parties.get(n).cloned().unwrap_or_else(|| n.to_string());
+fn sender_name<'m>(
+    sender: Option<&'m str>,
+    sender_id: Option<&'m str>,
+    direction: Option<palisade_import::Direction>,
+    parties: &'m BTreeMap<String, String>,
+    me: Option<&'m str>,
+) -> &'m str {
+    let named = sender.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(n) = named.or(sender_id) {
+        return parties.get(n).map_or(n, String::as_str);
     }
-    if let Some(id) = m.sender_id.as_deref() {
-        return parties.get(id).cloned().unwrap_or_else(|| id.to_string());
+    if direction == Some(palisade_import::Direction::Outgoing) {
+        return me.unwrap_or("me");
     }
-    if m.direction == Some(palisade_import::Direction::Outgoing) {
-        return me.unwrap_or("me").to_string();
-    }
-    "unknown".to_string()
+    "unknown"
 }
 
 /// A one-line summary for entries that need one: email subjects, calls, edits and

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tempfile::TempDir;
 
+pub mod bundle;
+pub mod bundle_world;
 pub mod fixture;
 pub mod tamper;
 
