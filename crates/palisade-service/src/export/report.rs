@@ -1,12 +1,12 @@
 //! `report.pdf`: the case as the bundle discloses it, for people to read.
 
 use super::ExportOptions;
+use super::select::Chosen;
 use crate::error::{Result, ServiceError};
 use crate::ledger::Palisade;
 use palisade_bundle::format::Manifest;
 use palisade_bundle::howto;
 use palisade_core::domain::{ActionKind, field};
-use palisade_core::record::Record;
 use palisade_core::view::{CaseView, EntryState};
 use palisade_report::{Field, Report, ReportAction, ReportAttachment, ReportEntry, Thumbnail};
 use palisade_store::StoredTimestamp;
@@ -29,11 +29,14 @@ pub(super) fn render(
     o: &ExportOptions,
     view: &CaseView,
     manifest: &Manifest,
-    items: &[(&Record, &[String])],
+    items: &[Chosen<'_>],
     stored_timestamps: &[StoredTimestamp],
     mut thumbnails: BTreeMap<String, Thumbnail>,
 ) -> Result<Vec<u8>> {
-    let in_bundle: BTreeSet<&str> = items.iter().map(|(r, _)| r.envelope.id.as_str()).collect();
+    let in_bundle: BTreeSet<&str> = items
+        .iter()
+        .map(|c| c.record.envelope.id.as_str())
+        .collect();
     let clinical_withheld = o.profile.withholds_clinical(o.include_clinical);
     let entries = view
         .entries
@@ -160,8 +163,8 @@ pub(super) fn render(
         !clinical_withheld
             || items
                 .iter()
-                .all(|(r, w)| !r.envelope.fields.contains_key(field::CLINICAL)
-                    || w.iter().any(|n| n == field::CLINICAL))
+                .all(|c| !c.record.envelope.fields.contains_key(field::CLINICAL)
+                    || c.withheld.iter().any(|n| n == field::CLINICAL))
     );
     palisade_report::render_report(&report)
         .map_err(|e| ServiceError::Invalid(format!("cannot draw report.pdf: {e}")))

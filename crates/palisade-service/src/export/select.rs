@@ -32,6 +32,7 @@ impl Range {
 }
 
 /// One record the bundle carries.
+#[derive(Clone)]
 pub struct Chosen<'a> {
     pub row: &'a StoredRecord,
     pub record: &'a Record,

@@ -21,14 +21,6 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 
-/// One record as the bundle carries it.
-struct Item<'a> {
-    row: &'a StoredRecord,
-    record: &'a Record,
-    withheld: Vec<String>,
-    bytes_withheld: Option<&'static str>,
-}
-
 fn b64(h: &Hash) -> String {
     STANDARD.encode(h)
 }
@@ -46,16 +38,8 @@ pub(super) fn build(
     tree_size: u64,
     stored_timestamps: &[StoredTimestamp],
 ) -> Result<ExportReport> {
-    let mut items: Vec<Item<'_>> = chosen
-        .iter()
-        .map(|c| Item {
-            row: c.row,
-            record: c.record,
-            withheld: c.withheld.clone(),
-            bytes_withheld: c.bytes_withheld,
-        })
-        .collect();
-    items.push(Item {
+    let mut items: Vec<Chosen<'_>> = chosen.to_vec();
+    items.push(Chosen {
         row: disclosure.0,
         record: disclosure.1,
         withheld: Vec::new(),
@@ -298,15 +282,7 @@ pub(super) fn build(
     })?;
     drop(rx);
     let thumbnails = thumbnails.into_inner().unwrap_or_default();
-    let pdf = super::report::render(
-        p,
-        o,
-        view,
-        &manifest,
-        &items_for_report(&items),
-        stored_timestamps,
-        thumbnails,
-    )?;
+    let pdf = super::report::render(p, o, view, &manifest, &items, stored_timestamps, thumbnails)?;
     zip.add(names::REPORT, &pdf).map_err(zipfail)?;
     let mut buffered = zip.finish().map_err(zipfail)?;
     buffered.flush().map_err(io)?;
@@ -365,14 +341,6 @@ pub(super) fn build(
         encrypted,
         timestamps: manifest.timestamps.len(),
     })
-}
-
-/// What the report needs of each record: the record and what is withheld.
-fn items_for_report<'a>(items: &'a [Item<'a>]) -> Vec<(&'a Record, &'a [String])> {
-    items
-        .iter()
-        .map(|i| (i.record, i.withheld.as_slice()))
-        .collect()
 }
 
 /// Writes through to `out` and keeps a copy (an image, for its thumbnail).
