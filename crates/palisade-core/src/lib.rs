@@ -7,6 +7,7 @@
 //! content is encrypted, and how records fold into the views people read.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod checkpoint;
 pub mod compose;
 pub mod crypto;
