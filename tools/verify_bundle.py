@@ -68,6 +68,12 @@ ID_PREFIX = {
     "disclosure": "disc",
     "acknowledgement": "ack",
     "risk_assessment": "risk",
+    "share": "shr",
+    "share_revoked": "rvk",
+    "flag": "flag",
+    "flag_withdrawn": "wdr",
+    "exhibit": "exh",
+    "custody": "cus",
 }
 ID_RE = re.compile(r"[a-z]+_[0-9a-hjkmnp-tv-z]{16}")
 SHA256_HEX_RE = re.compile(r"[0-9a-f]{64}")

@@ -22,9 +22,35 @@ pub enum ComposeError {
     ModeWithoutRemoval,
     #[error("{0} must be a JSON {1}")]
     Shape(&'static str, &'static str),
+    #[error("case {0} is closed; nothing more can be recorded in it")]
+    CaseClosed(String),
+    #[error("the case is already shared with {0}; revoke that share before sharing it again")]
+    AlreadyShared(String),
+    #[error("{0} owns this case; the owner needs no share")]
+    ShareWithOwner(String),
+    #[error("there is no {what} '{id}' in this case")]
+    UnknownTarget { what: &'static str, id: String },
+    #[error("{what} '{id}' was already {done}")]
+    AlreadyDone {
+        what: &'static str,
+        id: String,
+        done: &'static str,
+    },
+    #[error("'{1}' is not a {0} id (no spaces, at most 64 characters)")]
+    BadId(&'static str, String),
+    #[error("{0} {1} is in the future; give the time it happened")]
+    InFuture(&'static str, String),
+    #[error("{0}")]
+    Inconsistent(String),
     #[error(transparent)]
     Record(#[from] RecordError),
 }
+
+mod register;
+mod sharing;
+
+pub use register::{NewCustody, NewExhibit, custody, exhibit};
+pub use sharing::{NewFlag, NewShare, flag, flag_withdrawn, share, share_revoked};
 
 /// Longest text accepted in any single field (verbatim content may be long).
 pub const MAX_FIELD_CHARS: usize = 1_000_000;

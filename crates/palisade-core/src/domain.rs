@@ -192,6 +192,25 @@ closed_list!(
         Disclosure => "disclosure",
         Acknowledgement => "acknowledgement",
         RiskAssessment => "risk_assessment",
+        Share => "share",
+        ShareRevoked => "share_revoked",
+        Flag => "flag",
+        FlagWithdrawn => "flag_withdrawn",
+        Exhibit => "exhibit",
+        Custody => "custody",
+    }
+);
+
+closed_list!(
+    /// What kind of thing an item in the physical evidence register is.
+    ItemKind, "item kind", {
+        Letter => "letter",
+        Card => "card",
+        Gift => "gift",
+        Parcel => "parcel",
+        PhotoPrint => "photo_print",
+        DigitalMedia => "digital_media",
+        Other => "other",
     }
 );
 
@@ -284,6 +303,21 @@ pub mod field {
     pub const ANSWERS: &str = "answers";
     pub const AS_OF: &str = "as_of";
     pub const TRIGGER: &str = "trigger";
+    pub const USER: &str = "user";
+    pub const USER_NAME: &str = "user_name";
+    pub const PATIENT: &str = "patient";
+    pub const TEXT: &str = "text";
+    pub const DESCRIPTION: &str = "description";
+    pub const ITEM_KIND: &str = "item_kind";
+    pub const RECEIVED_AT: &str = "received_at";
+    pub const RECEIVED_BY: &str = "received_by";
+    pub const STORED_AT: &str = "stored_at";
+    pub const BAG_NUMBER: &str = "bag_number";
+    pub const LINKED_ENTRY: &str = "linked_entry";
+    pub const AT: &str = "at";
+    pub const FROM: &str = "from";
+    pub const TO: &str = "to";
+    pub const PURPOSE: &str = "purpose";
 
     /// Field names whose values are clinical information.
     pub const CLINICAL_FIELDS: &[&str] = &[CLINICAL];
@@ -333,7 +367,7 @@ mod tests {
         for k in [RecordKind::Acknowledgement, RecordKind::RiskAssessment] {
             assert_eq!(k.as_str().parse::<RecordKind>().unwrap(), k);
         }
-        assert_eq!(RecordKind::ALL.len(), 12);
+        assert_eq!(RecordKind::ALL.len(), 18);
         let levels: Vec<&str> = RiskLevel::ALL.iter().map(|l| l.as_str()).collect();
         assert_eq!(levels, ["standard", "elevated", "high", "urgent"]);
         assert!(RiskLevel::Urgent > RiskLevel::High);

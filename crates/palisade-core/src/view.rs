@@ -9,6 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
+mod register;
+mod sharing;
+
+pub use register::{CustodyView, ExhibitView};
+pub use sharing::{FlagView, RevocationView, ShareView};
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ViewError {
     #[error("record {0} does not belong to this case")]
@@ -17,6 +23,8 @@ pub enum ViewError {
     NotOpened,
     #[error("record {id} refers to {target}, which is not an earlier record of this case")]
     DanglingTarget { id: String, target: String },
+    #[error("record {id} ends {target}, which an earlier record already ended")]
+    AlreadyEnded { id: String, target: String },
 }
 
 /// A record with its position in the ledger.
@@ -60,6 +68,9 @@ pub struct RevisionView {
 pub struct EntryView {
     pub id: String,
     pub leaf_index: u64,
+    /// The Merkle leaf hash of the entry as first recorded (lower-case hex):
+    /// what an inclusion proof and an evidence bundle commit to.
+    pub leaf_hash: String,
     pub occurred_at: String,
     pub recorded_at: String,
     pub channel: String,
@@ -167,6 +178,12 @@ pub struct CaseView {
     pub disclosures: Vec<DisclosureView>,
     /// Risk assessments recorded, in ledger order.
     pub assessments: Vec<AssessmentView>,
+    /// Every share of the case with a user, revoked or not, in ledger order.
+    pub shares: Vec<ShareView>,
+    /// Every flag published for colleagues, withdrawn or not, in ledger order.
+    pub flags: Vec<FlagView>,
+    /// The physical evidence register, in ledger order.
+    pub exhibits: Vec<ExhibitView>,
     pub records: u64,
 }
 
@@ -222,6 +239,35 @@ impl CaseView {
     /// The risk assessment recorded last.
     pub fn latest_assessment(&self) -> Option<&AssessmentView> {
         self.assessments.last()
+    }
+
+    /// Whether the case is shared with `user_id` now (a share not revoked).
+    pub fn shared_with(&self, user_id: &str) -> bool {
+        self.active_share(user_id).is_some()
+    }
+
+    /// The share that lets `user_id` read the case now, if there is one.
+    pub fn active_share(&self, user_id: &str) -> Option<&ShareView> {
+        self.shares
+            .iter()
+            .find(|s| s.is_active() && s.user == user_id)
+    }
+
+    /// Flags for colleagues that are not withdrawn, in ledger order.
+    pub fn active_flags(&self) -> impl Iterator<Item = &FlagView> {
+        self.flags.iter().filter(|f| f.is_active())
+    }
+
+    pub fn flag(&self, id: &str) -> Option<&FlagView> {
+        self.flags.iter().find(|f| f.id == id)
+    }
+
+    pub fn exhibit(&self, id: &str) -> Option<&ExhibitView> {
+        self.exhibits.iter().find(|x| x.id == id)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed_at.is_some()
     }
 
     /// The questionnaire answers of the latest assessment that has any.
@@ -324,6 +370,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
     let mut disclosures: Vec<DisclosureView> = Vec::new();
     let mut import_pos: HashMap<String, usize> = HashMap::new();
     let mut assessments: Vec<AssessmentView> = Vec::new();
+    let mut sharing = sharing::SharingFold::default();
+    let mut register = register::RegisterFold::default();
     for lr in records {
         let r = &lr.record;
         let env = &r.envelope;
@@ -356,6 +404,9 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     imports: Vec::new(),
                     disclosures: Vec::new(),
                     assessments: Vec::new(),
+                    shares: Vec::new(),
+                    flags: Vec::new(),
+                    exhibits: Vec::new(),
                     records: 0,
                 });
             }
@@ -370,6 +421,7 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                 entries.push(EntryView {
                     id: env.id.clone(),
                     leaf_index: lr.leaf_index,
+                    leaf_hash: hex_lower(&env.leaf_hash()),
                     occurred_at: env.occurred_at.clone().unwrap_or_default(),
                     recorded_at: env.recorded_at.clone(),
                     channel: env.channel.clone().unwrap_or_default(),
@@ -416,6 +468,8 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                     actions[i].attachments.push(a);
                 } else if let Some(&i) = import_pos.get(target) {
                     imports[i].attachments.push(a);
+                } else if let Some(x) = register.exhibit_mut(target) {
+                    x.attachments.push(a);
                 } else {
                     return Err(dangling());
                 }
@@ -505,6 +559,11 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
                 trigger: text(r, field::TRIGGER).unwrap_or_default(),
                 by: text(r, field::BY),
             }),
+            RecordKind::Share
+            | RecordKind::ShareRevoked
+            | RecordKind::Flag
+            | RecordKind::FlagWithdrawn => sharing.fold(lr)?,
+            RecordKind::Exhibit | RecordKind::Custody => register.fold(lr)?,
             RecordKind::LedgerInitialised => return Err(ViewError::ForeignRecord(env.id.clone())),
         }
     }
@@ -516,6 +575,18 @@ pub fn fold_case(case_id: &str, records: &[LedgerRecord]) -> Result<CaseView, Vi
     v.imports = imports;
     v.disclosures = disclosures;
     v.assessments = assessments;
+    v.shares = sharing.shares;
+    v.flags = sharing.flags;
+    v.exhibits = register.exhibits;
     v.records = records.len() as u64;
     Ok(v)
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }

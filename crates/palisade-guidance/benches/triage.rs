@@ -1,5 +1,5 @@
 //! Triage throughput on one core: every labelled message (development,
-//! old held-out and the three blind sets), classified over and over. Run with
+//! old held-out, set 4 and the three blind sets), classified over and over. Run with
 //! `cargo bench -p palisade-guidance --bench triage`
 //! (`PALISADE_BENCH_TRIAGE=N` sets how many messages to classify; default 1,000,000).
 
@@ -12,6 +12,10 @@ fn main() {
     let mut set = Vec::new();
     for (name, text) in [
         ("triage.jsonl", include_str!("../eval/triage.jsonl")),
+        (
+            "triage_set4.jsonl",
+            include_str!("../eval/triage_set4.jsonl"),
+        ),
         (
             "triage_blind.jsonl",
             include_str!("../eval/triage_blind.jsonl"),

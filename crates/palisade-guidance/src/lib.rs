@@ -4,7 +4,8 @@
 //! guidance suggests doing next ([`rules`]), which deadlines are open
 //! ([`deadlines`]), how serious the risk looks and why ([`risk`]); it sorts
 //! incoming messages ([`triage`]); and it drafts the letters the guidance
-//! describes ([`letters`]).
+//! describes ([`letters`]). For before anything happens, it writes boundary
+//! statements and a privacy checklist ([`prevention`]).
 //!
 //! Every recommendation names the organisation and document it comes from
 //! ([`sources`]). The wording is Palisade's own.
@@ -14,6 +15,7 @@ pub mod dates;
 pub mod deadlines;
 pub mod indicators;
 pub mod letters;
+pub mod prevention;
 pub mod questionnaire;
 pub mod risk;
 pub mod rules;
@@ -23,6 +25,7 @@ pub mod triage;
 
 pub use deadlines::{Deadline, DeadlineStatus};
 pub use indicators::Indicators;
+pub use prevention::{BoundaryInput, BoundaryStatement, ProfileKind, boundary_statement};
 pub use questionnaire::{QUESTIONS, Question, Questionnaire};
 pub use risk::{Factor, RiskAssessment, RiskLevel};
 pub use rules::Step;

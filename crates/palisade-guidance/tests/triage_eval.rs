@@ -1,14 +1,19 @@
 //! The labelled evaluation sets: per-class precision and recall and
 //! macro-F1 on the development set (rules written and weights trained on
-//! it), the old held-out set (tuned on since), and the three blind sets
-//! (never used for training; see `eval/REPORT.md` and
-//! `eval/FIRST_SCORES.md` for what was looked at and when).
+//! it), the old held-out set (tuned on since), the third author's set 4
+//! (development since its first score), and the three blind sets (never
+//! used for training; see `eval/REPORT.md` and `eval/FIRST_SCORES.md` for
+//! what was looked at and when).
 
 use palisade_guidance::Label;
 use palisade_guidance::triage::eval::{Example, Metrics, evaluate, parse_jsonl};
 
 fn main_set() -> Vec<Example> {
     parse_jsonl(include_str!("../eval/triage.jsonl")).expect("eval set parses")
+}
+
+fn set4() -> Vec<Example> {
+    parse_jsonl(include_str!("../eval/triage_set4.jsonl")).expect("set 4 parses")
 }
 
 fn blind_sets() -> [(&'static str, Vec<Example>); 3] {
@@ -48,8 +53,11 @@ fn eval_sets_are_large_balanced_and_separate() {
             .count();
         assert!(n >= 50, "held-out {l}: {n}");
     }
-    let trained: std::collections::HashSet<String> =
-        all.iter().map(|e| e.text.to_lowercase()).collect();
+    let trained: std::collections::HashSet<String> = all
+        .iter()
+        .chain(set4().iter())
+        .map(|e| e.text.to_lowercase())
+        .collect();
     for (name, set) in blind_sets() {
         assert!(set.len() >= 200, "{name}: {}", set.len());
         for l in [Label::Threat, Label::SelfHarm] {
@@ -76,6 +84,25 @@ fn development_set_meets_the_targets() {
     let m = split("dev");
     eprintln!("{}", m.to_markdown());
     at_least(&m, 0.95, 0.95, 0.85);
+}
+
+/// Set 4 was written by a third author who saw neither the rules nor any
+/// earlier set; it first scored macro-F1 0.839 (recall 0.829 `threat`, 0.943
+/// `self_harm`, 0.657 `abusive`). It has been developed on since (general
+/// mechanisms written from its misses, and the weights trained on it), so
+/// it now only guards against regressions.
+#[test]
+fn set_4_meets_the_targets() {
+    let set = set4();
+    assert_eq!(set.len(), 420);
+    let m = evaluate(set.iter());
+    eprintln!("{}", m.to_markdown());
+    at_least(&m, 0.95, 0.95, 0.85);
+    assert!(
+        m.class(Label::Abusive).recall >= 0.90,
+        "{}",
+        m.to_markdown()
+    );
 }
 
 /// The old held-out set has been tuned on since it was first scored
@@ -109,11 +136,13 @@ fn union_of_blind_sets_meets_the_targets() {
     );
 }
 
-/// Blind set 3 was scored once, with the classifier as committed, and
-/// nothing was changed after. It falls short of the targets: recall 0.883
-/// (`threat`) and 0.867 (`self_harm`), macro-F1 0.848. These assertions
-/// guard what it achieved, less a small margin, so that any regression on
-/// unseen phrasing fails; they are not the targets.
+/// Blind set 3 was scored once, with the classifier as committed then: it
+/// fell short of the targets (recall 0.883 `threat`, 0.867 `self_harm`,
+/// macro-F1 0.848). Its misses were then published in `eval/REPORT.md`, and
+/// session 3 generalised families of phrasing that include some of them
+/// (slang for a beating, abstract plans), so it no longer measures unseen
+/// phrasing. These assertions guard its first score, less a small margin,
+/// so that any regression fails; they are not the targets.
 #[test]
 fn blind_set_3_is_guarded_at_what_it_achieved() {
     let [_, _, (_, set)] = blind_sets();
@@ -139,4 +168,16 @@ fn blind_sets_1_and_2_do_not_regress() {
     let [(_, b1), (_, b2), _] = blind_sets();
     at_least(&evaluate(b1.iter()), 0.97, 0.97, 0.90);
     at_least(&evaluate(b2.iter()), 0.97, 0.97, 0.95);
+}
+
+/// Blind set 4 (a third author, held back while session 3 tuned, scored once
+/// at its end: threat recall 0.800, self_harm 0.940, macro-F1 0.827) is
+/// guarded at that score less a small margin, so later changes cannot make
+/// the honest estimate worse unnoticed. The targets are not met on it.
+#[test]
+fn blind_set_4_does_not_fall_below_its_one_honest_score() {
+    let set = parse_jsonl(include_str!("../eval/triage_blind4.jsonl")).expect("blind 4 parses");
+    assert_eq!(set.len(), 300);
+    let m = evaluate(set.iter());
+    at_least(&m, 0.78, 0.92, 0.80);
 }

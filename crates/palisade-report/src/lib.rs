@@ -27,6 +27,8 @@ mod time;
 
 pub use error::ReportError;
 pub use letter::{Letter, render_letter};
-pub use model::{Field, Report, ReportAction, ReportAttachment, ReportEntry};
+pub use model::{
+    Field, Report, ReportAction, ReportAttachment, ReportCustody, ReportEntry, ReportExhibit,
+};
 pub use report::render_report;
 pub use thumbnail::{MAX_PIXELS, THUMBNAIL_SIZE, Thumbnail, make_thumbnail};

@@ -62,6 +62,8 @@ pub struct Report {
     /// In any order: the report sorts them by `occurred_at`.
     pub entries: Vec<ReportEntry>,
     pub actions: Vec<ReportAction>,
+    /// The physical evidence register, in register order.
+    pub exhibits: Vec<ReportExhibit>,
     pub attachments: Vec<ReportAttachment>,
     /// Paragraphs explaining how to verify the bundle.
     pub verification: Vec<String>,
@@ -118,4 +120,37 @@ pub struct ReportAttachment {
     /// Whether the bundle carries the file's bytes (or only its hash).
     pub bytes_included: bool,
     pub thumbnail: Option<Thumbnail>,
+}
+
+/// One item in the physical evidence register.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportExhibit {
+    pub id: String,
+    /// Its number in the register (1, 2, …).
+    pub number: u32,
+    /// e.g. `card`, `digital_media`.
+    pub item_kind: String,
+    pub description: Field,
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub received_at: String,
+    pub received_by: Field,
+    pub stored_at: Field,
+    pub bag_number: Field,
+    pub notes: Field,
+    /// How many photographs of it the bundle lists (in the attachments index).
+    pub photos: usize,
+    /// Hand-overs, in the order recorded.
+    pub custody: Vec<ReportCustody>,
+}
+
+/// One hand-over of an item in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportCustody {
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub at: String,
+    pub from: Field,
+    pub to: Field,
+    pub purpose: Field,
+    /// A new bag, when the item was re-sealed.
+    pub bag_number: Field,
 }

@@ -177,6 +177,7 @@ fn report() -> impl Strategy<Value = Report> {
             timestamps: c.4,
             entries: d.0,
             actions: d.1,
+            exhibits: Vec::new(),
             attachments: d.2,
             verification: d.3,
         })

@@ -33,6 +33,10 @@ fn report_renders_cleanly_and_text_extracts() {
         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "CR/123/26",
         "screenshot.png",
+        "Physical evidence register",
+        "USB stick in a padded envelope",
+        "PC 1234 Smith, Metropolitan Police",
+        "re-sealed in bag MET-77",
         &format!("page 1 of {pages}"),
         &format!("page {pages} of {pages}"),
     ] {

@@ -31,6 +31,20 @@ pub enum ServiceError {
         #[source]
         source: std::io::Error,
     },
+    /// Sign-in refused for a while after repeated failures (account or client address).
+    #[error("Too many failed sign-in attempts. Wait {} and try again.", wait_text(*retry_after_secs))]
+    Throttled { retry_after_secs: u64 },
+    /// Wrong username or password (the same for an unknown or disabled account).
+    #[error("The username or password is wrong.")]
+    BadCredentials,
+    /// Wrong or already used authenticator code or recovery code.
+    #[error(
+        "That code is wrong or has already been used. Enter the current code from your authenticator app, or an unused recovery code."
+    )]
+    BadSecondFactor,
+    /// The signed-in user's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Compose(#[from] ComposeError),
     #[error(transparent)]
@@ -47,6 +61,16 @@ impl ServiceError {
             path: path.display().to_string(),
             source,
         }
+    }
+}
+
+/// "N minutes" (rounded up; at least one).
+fn wait_text(secs: u64) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    if minutes == 1 {
+        "1 minute".to_string()
+    } else {
+        format!("{minutes} minutes")
     }
 }
 

@@ -7,6 +7,7 @@
 use crate::cases::{RecordReceipt, stamp};
 use crate::error::{Result, ServiceError};
 use crate::ledger::{Palisade, Pending, Receipt};
+use crate::letter_edits::LetterEdits;
 use jiff::civil::Date;
 use palisade_core::compose::{self, NewAcknowledgement, NewAction};
 use palisade_core::domain::{ActionKind, AssessmentTrigger, RecordKind, RemovalMode};
@@ -85,6 +86,14 @@ pub struct LetterReport {
     pub action: Option<RecordReceipt>,
     /// Bracketed placeholders left in the letter (facts the case does not hold).
     pub placeholders: Vec<String>,
+}
+
+/// A letter issued without writing a file: the report and the PDF's bytes
+/// (the web offers them as a download).
+#[derive(Debug, Clone)]
+pub struct IssuedLetter {
+    pub report: LetterReport,
+    pub pdf: Vec<u8>,
 }
 
 /// The action that issuing a letter from `template` records.
@@ -173,6 +182,14 @@ fn write_new_file(out: &Path, bytes: &[u8]) -> Result<()> {
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// The file name of `out`, which names the letter's attachment.
+fn attachment_name(out: &Path) -> Result<String> {
+    out.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ServiceError::Invalid(format!("{} is not a file name", out.display())))
 }
 
 impl Palisade {
@@ -335,13 +352,10 @@ impl Palisade {
         })
     }
 
-    /// Draft a letter from the case, render it to PDF, write it (never over
-    /// an existing file) and, unless a dry run, record the action it is with
-    /// the PDF attached, in one write. If recording fails the PDF is removed.
-    pub fn issue_letter(&self, req: &LetterRequest) -> Result<LetterReport> {
-        if !req.dry_run {
-            self.ensure_open(&req.case_id)?;
-        }
+    /// The draft `issue_letter` would render for `req` (the template
+    /// filled from the case, `req.to` as the recipient), and whether the
+    /// removal it concerns is immediate. Nothing is written.
+    fn draft_for(&self, req: &LetterRequest) -> Result<(Letter, bool)> {
         let view = self.case(&req.case_id)?;
         let mut details = req.details.clone();
         let recorded_immediate = matches!(
@@ -358,36 +372,82 @@ impl Palisade {
                 .cloned();
             letter.recipient = keep_private.into_iter().chain(req.to.clone()).collect();
         }
+        Ok((letter, details.immediate))
+    }
+
+    /// The draft of the letter `req` asks for, to show a person before it is
+    /// issued (`req.out` and `req.dry_run` are not used).
+    pub fn draft_letter(&self, req: &LetterRequest) -> Result<Letter> {
+        Ok(self.draft_for(req)?.0)
+    }
+
+    /// Draft a letter from the case, render it to PDF, write it (never over
+    /// an existing file) and, unless a dry run, record the action it is with
+    /// the PDF attached, in one write. If recording fails the PDF is removed.
+    pub fn issue_letter(&self, req: &LetterRequest) -> Result<LetterReport> {
+        if !req.dry_run {
+            self.ensure_open(&req.case_id)?;
+        }
+        let (letter, immediate) = self.draft_for(req)?;
         let pdf = render_letter(&letter)?;
-        let sha256 = sha256_hex(&pdf);
-        let name = req
-            .out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| {
-                ServiceError::Invalid(format!("{} is not a file name", req.out.display()))
-            })?;
+        let name = attachment_name(&req.out)?;
         write_new_file(&req.out, &pdf)?;
+        self.record_letter(req, &letter, immediate, &name, &pdf)
+            .inspect_err(|_| {
+                // Nothing was recorded: do not leave a letter that looks issued.
+                let _ = std::fs::remove_file(&req.out);
+            })
+    }
+
+    /// [`Palisade::issue_letter`] for a draft a person has edited: the draft
+    /// with `edits` applied is rendered and (unless a dry run) recorded with
+    /// the PDF attached under `req.out`'s file name. No file is written; the
+    /// PDF comes back with the report (whose `path` is that file name).
+    pub fn issue_edited_letter(
+        &self,
+        req: &LetterRequest,
+        edits: &LetterEdits,
+    ) -> Result<IssuedLetter> {
+        if !req.dry_run {
+            self.ensure_open(&req.case_id)?;
+        }
+        let (draft, immediate) = self.draft_for(req)?;
+        let letter = edits.apply(&draft)?;
+        let pdf = render_letter(&letter)?;
+        let name = attachment_name(&req.out)?;
+        let report = self.record_letter(req, &letter, immediate, &name, &pdf)?;
+        Ok(IssuedLetter { report, pdf })
+    }
+
+    /// The report for a rendered letter and, unless a dry run, the action
+    /// recorded with the PDF attached as `name`.
+    fn record_letter(
+        &self,
+        req: &LetterRequest,
+        letter: &Letter,
+        immediate: bool,
+        name: &str,
+        pdf: &[u8],
+    ) -> Result<LetterReport> {
         let mut report = LetterReport {
             case: req.case_id.clone(),
             template: req.template.as_str().to_string(),
             subject: letter.subject.clone(),
             path: req.out.display().to_string(),
-            sha256,
+            sha256: sha256_hex(pdf),
             size: pdf.len() as u64,
             dry_run: req.dry_run,
             action_kind: None,
             action: None,
-            placeholders: placeholders(&letter),
+            placeholders: placeholders(letter),
         };
         if req.dry_run {
             return Ok(report);
         }
         let kind = letter_action(req.template);
         let reference = match req.template {
-            Template::PoliceSummary => details.police_reference.clone(),
-            Template::DefenceReferral => details.defence_reference.clone(),
+            Template::PoliceSummary => req.details.police_reference.clone(),
+            Template::DefenceReferral => req.details.defence_reference.clone(),
             _ => None,
         }
         .map(|r| r.trim().to_string())
@@ -405,24 +465,16 @@ impl Palisade {
                 "Letter issued from the {} template: \"{}\"",
                 req.template, letter.subject
             )),
-            mode: (kind == ActionKind::RemovalNotice).then_some(if details.immediate {
+            mode: (kind == ActionKind::RemovalNotice).then_some(if immediate {
                 RemovalMode::Immediate
             } else {
                 RemovalMode::Standard
             }),
         };
-        match self.record_action_with_file(&req.case_id, &action, &name, &pdf) {
-            Ok(r) => {
-                report.action_kind = Some(kind.as_str().to_string());
-                report.action = Some(r);
-                Ok(report)
-            }
-            Err(e) => {
-                // Nothing was recorded: do not leave a letter that looks issued.
-                let _ = std::fs::remove_file(&req.out);
-                Err(e)
-            }
-        }
+        let r = self.record_action_with_file(&req.case_id, &action, name, pdf)?;
+        report.action_kind = Some(kind.as_str().to_string());
+        report.action = Some(r);
+        Ok(report)
     }
 
     /// Record an action with one file given as bytes (named `name`), in one write.
@@ -640,6 +692,53 @@ mod tests {
         assert_eq!(
             placeholders(&l),
             ["[practice name]", "[practice telephone]"]
+        );
+    }
+
+    #[test]
+    fn an_edited_letter_is_recorded_with_its_hash_and_no_file_is_written() {
+        let (_dir, p, case) = store();
+        let req = LetterRequest {
+            case_id: case.clone(),
+            template: Template::Boundary,
+            details: LetterDetails::default(),
+            today: jiff::civil::date(2026, 3, 2),
+            by: Some("Dr A".into()),
+            to: vec![],
+            out: PathBuf::from("boundary-letter.pdf"),
+            dry_run: false,
+        };
+        let draft = p.draft_letter(&req).unwrap();
+        assert!(!placeholders(&draft).is_empty());
+        let edits = LetterEdits {
+            paragraphs: Some(vec![
+                "  First, edited. ".into(),
+                " ".into(),
+                "Second.".into(),
+            ]),
+            recipient: Some(vec!["Mr B".into(), "1 High Street".into()]),
+            ..LetterEdits::default()
+        };
+        let issued = p.issue_edited_letter(&req, &edits).unwrap();
+        let action = issued.report.action.as_ref().unwrap();
+        assert_eq!(issued.report.sha256, sha256_hex(&issued.pdf));
+        assert_eq!(issued.report.path, "boundary-letter.pdf");
+        assert!(!req.out.exists(), "nothing is written to disk");
+        let view = p.case(&case).unwrap();
+        let a = view.actions.iter().find(|a| a.id == action.id).unwrap();
+        assert_eq!(a.attachments[0].sha256, issued.report.sha256);
+        assert_eq!(a.date, "2026-03-02");
+
+        let empty = LetterEdits {
+            paragraphs: Some(vec![" ".into()]),
+            ..LetterEdits::default()
+        };
+        let before = p.case(&case).unwrap().actions.len();
+        assert!(p.issue_edited_letter(&req, &empty).is_err());
+        assert_eq!(
+            p.case(&case).unwrap().actions.len(),
+            before,
+            "nothing recorded"
         );
     }
 

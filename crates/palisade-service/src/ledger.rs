@@ -113,6 +113,8 @@ pub struct Palisade {
     chain_key: SecretKey,
     case_keys: Mutex<HashMap<String, SecretKey>>,
     pub(crate) write_lock: Mutex<()>,
+    /// Case views as people read them, kept while current (see `case_cache`).
+    pub(crate) case_cache: crate::case_cache::CaseCache,
 }
 
 impl std::fmt::Debug for Palisade {
@@ -364,7 +366,14 @@ impl Palisade {
             installation_id: installation_id.to_string(),
             case_keys: Mutex::new(HashMap::new()),
             write_lock: Mutex::new(()),
+            case_cache: crate::case_cache::CaseCache::default(),
         }
+    }
+
+    /// Whether `dir` already holds a Palisade store (its database file), so a
+    /// caller can offer to create one instead of failing to open it.
+    pub fn holds_store(dir: &Path) -> bool {
+        db_path(dir).is_file()
     }
 
     /// Open an existing store and unlock it.
@@ -477,6 +486,15 @@ impl Palisade {
 
     pub fn installation_id(&self) -> &str {
         &self.installation_id
+    }
+
+    /// Open (creating it on first use) the account database `accounts.db` of this
+    /// data directory; its keys are derived from the master key.
+    pub fn open_accounts(
+        &self,
+        clock: std::sync::Arc<dyn crate::accounts::Clock>,
+    ) -> Result<crate::accounts::Accounts> {
+        crate::accounts::Accounts::open(&self.dir, &self.master, clock)
     }
 
     /// The signed-note verifier key (`name+id+key`) that checks this ledger's checkpoints.

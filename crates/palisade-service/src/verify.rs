@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use palisade_core::checkpoint::{CheckpointBody, CheckpointError};
 use palisade_core::domain::{
-    ActionKind, AssessmentTrigger, Channel, RecordKind, RemovalMode, RiskLevel, field,
+    ActionKind, AssessmentTrigger, Channel, ItemKind, RecordKind, RemovalMode, RiskLevel, field,
 };
 use palisade_core::merkle::{self, Frontier, Hash};
 use palisade_core::time::{Moment, When};
@@ -236,6 +236,24 @@ impl Palisade {
                 problem: "not covered by any signed checkpoint (added outside Palisade)".into(),
             }),
             _ => {}
+        }
+        // The web application's audit trail (accounts.db), when there is one.
+        let audit_location = || format!("audit trail ({})", crate::accounts::ACCOUNTS_FILE);
+        match self.audit_trail_problems() {
+            Ok(list) => list.into_iter().for_each(|problem| {
+                problems.push(Problem {
+                    location: audit_location(),
+                    leaf_index: None,
+                    record: None,
+                    problem,
+                })
+            }),
+            Err(e) => problems.push(Problem {
+                location: audit_location(),
+                leaf_index: None,
+                record: None,
+                problem: format!("cannot be read: {e}"),
+            }),
         }
         let (attachment_bytes, blob_problems) = self.verify_blobs(&blobs);
         for p in blob_problems {
@@ -512,10 +530,22 @@ fn check_semantics(
                 return Err("risk assessment answers are not an object".into());
             }
         }
-        RecordKind::Attachment => {
-            target_kind(&[RecordKind::Entry, RecordKind::Action, RecordKind::Import])?
-        }
+        RecordKind::Attachment => target_kind(&[
+            RecordKind::Entry,
+            RecordKind::Action,
+            RecordKind::Import,
+            RecordKind::Exhibit,
+        ])?,
         RecordKind::Correction | RecordKind::Retraction => target_kind(&[RecordKind::Entry])?,
+        RecordKind::ShareRevoked => target_kind(&[RecordKind::Share])?,
+        RecordKind::FlagWithdrawn => target_kind(&[RecordKind::Flag])?,
+        RecordKind::Custody => target_kind(&[RecordKind::Exhibit])?,
+        RecordKind::Exhibit => {
+            let kind = record
+                .text(field::ITEM_KIND)
+                .ok_or("exhibit has no item kind")?;
+            kind.parse::<ItemKind>().map_err(|e| e.to_string())?;
+        }
         _ => {}
     }
     Ok(())

@@ -3,9 +3,11 @@
 //! foreign keys on, versioned migrations, and `BEGIN IMMEDIATE` appends.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 mod flusher;
 mod migrations;
 
+pub use accounts::{ACCOUNTS_DB_FILE, SqliteAccounts};
 use flusher::Flusher;
 use palisade_store::{
     Append, Hash, PushRecord, RecordHead, Store, StoreError, StoredCheckpoint, StoredRecord,
@@ -551,6 +553,18 @@ impl Store for SqliteStore {
             .query_map([case_id], record_from_row)
             .map_err(backend)?;
         rows.map(|r| r.map_err(backend)?).collect()
+    }
+
+    fn case_newest_leaf(&self, case_id: &str) -> Result<Option<u64>, StoreError> {
+        // Answered from the (case_id, leaf_index) index: one seek.
+        let conn = self.read()?;
+        let mut stmt = conn
+            .prepare_cached("SELECT MAX(leaf_index) FROM records WHERE case_id = ?1")
+            .map_err(backend)?;
+        let newest: Option<i64> = stmt.query_row([case_id], |r| r.get(0)).map_err(backend)?;
+        newest
+            .map(|n| u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("leaf index {n}"))))
+            .transpose()
     }
 
     fn case_index(&self, case_id: &str) -> Result<Vec<RecordHead>, StoreError> {

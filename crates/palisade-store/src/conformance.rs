@@ -192,6 +192,9 @@ fn append_and_read_back(s: &dyn Store) {
         ]
     );
     assert!(s.case_index("nope").expect("case index").is_empty());
+    assert_eq!(s.case_newest_leaf("case_a").expect("newest leaf"), Some(3));
+    assert_eq!(s.case_newest_leaf("case_b").expect("newest leaf"), Some(5));
+    assert_eq!(s.case_newest_leaf("nope").expect("newest leaf"), None);
     let mut sizes = vec![];
     s.scan_checkpoints(&mut |c| {
         sizes.push(c.size);

@@ -10,10 +10,14 @@
 //! pass [`conformance`] (feature `conformance`).
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod blobs;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod conformance_accounts;
 
+pub use accounts::AccountStore;
 pub use blobs::{BlobStore, FsBlobStore};
 
 /// A 32-byte hash.
@@ -183,6 +187,13 @@ pub trait Store: Send + Sync {
 
     /// The heads of a case's records in leaf order (cheap: no envelopes, no sealed bytes).
     fn case_index(&self, case_id: &str) -> Result<Vec<RecordHead>, StoreError>;
+
+    /// The leaf index of a case's newest record (`None` for an unknown case).
+    /// Every write to a case changes it, so it tells a reader whether a view
+    /// folded earlier is still current. Backends should answer from an index.
+    fn case_newest_leaf(&self, case_id: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self.case_index(case_id)?.last().map(|h| h.leaf_index))
+    }
 
     fn record(&self, id: &str) -> Result<Option<StoredRecord>, StoreError>;
 

@@ -96,6 +96,38 @@ pub enum Command {
     /// Draft a letter from the case, write it as a PDF and record it as an
     /// action with the PDF attached (its SHA-256 is in the ledger).
     Letter(LetterArgs),
+    /// Share a case with a user of the web application (recorded in the ledger).
+    Share(crate::sharing_cmds::ShareArgs),
+    /// Revoke a user's share of a case; it takes effect at once.
+    Unshare(crate::sharing_cmds::UnshareArgs),
+    /// Flags for colleagues: publish, withdraw or list them.
+    #[command(subcommand)]
+    Flag(crate::sharing_cmds::FlagCommand),
+    /// The physical evidence register: add an item, record a hand-over.
+    #[command(subcommand)]
+    Exhibit(crate::sharing_cmds::ExhibitCommand),
+    /// Serve the web application on this data directory. With no accounts yet,
+    /// prints a one-time setup link to the console.
+    Serve(ServeArgs),
+    /// The web application's accounts, from the console (list; reset a password).
+    #[command(subcommand)]
+    User(crate::user_cmds::UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(
+        long,
+        env = "PALISADE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub listen: String,
+    /// Send session cookies over plain http (no `Secure` flag). Allowed only on
+    /// a loopback address, for trying Palisade on this computer.
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,7 @@ fn key_options(cli: &Cli) -> KeyOptions {
     }
 }
 
-fn open(cli: &Cli) -> Result<Palisade> {
+pub(crate) fn open(cli: &Cli) -> Result<Palisade> {
     Ok(Palisade::open(&cli.data_dir, &key_options(cli))?)
 }
 
@@ -106,6 +106,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Acknowledge(a) => crate::guidance_cmds::acknowledge(&open(&cli)?, a, cli.json),
         Command::Risk(a) => crate::guidance_cmds::risk(&open(&cli)?, a, cli.json),
         Command::Letter(a) => crate::guidance_cmds::letter(&open(&cli)?, a, cli.json),
+        Command::User(c) => crate::user_cmds::run(&open(&cli)?, c, &out),
+        Command::Serve(a) => {
+            // The newcomer's one command: a data directory that does not hold a
+            // store yet is created first, exactly as `palisade init` would.
+            crate::serve_cmd::check_args(a)?;
+            let palisade = if !Palisade::holds_store(&cli.data_dir) {
+                let (p, report) = Palisade::init(&cli.data_dir, &key_options(&cli))?;
+                out.init(&report)?;
+                say!();
+                p
+            } else {
+                open(&cli)?
+            };
+            crate::serve_cmd::serve(palisade, a)
+        }
+        Command::Share(a) => crate::sharing_cmds::share(&open(&cli)?, a, &out),
+        Command::Unshare(a) => crate::sharing_cmds::unshare(&open(&cli)?, a, &out),
+        Command::Flag(c) => crate::sharing_cmds::flag(&open(&cli)?, c, &out),
+        Command::Exhibit(c) => crate::sharing_cmds::exhibit(&open(&cli)?, c, &out),
     }
 }
 

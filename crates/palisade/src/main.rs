@@ -24,6 +24,9 @@ mod bundle_cmds;
 mod commands;
 mod guidance_cmds;
 mod render;
+mod serve_cmd;
+mod sharing_cmds;
+mod user_cmds;
 
 use args::Cli;
 use clap::Parser;

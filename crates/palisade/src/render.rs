@@ -283,6 +283,7 @@ impl Out {
                 );
             }
         }
+        crate::sharing_cmds::print_register_and_flags(v);
         Ok(ExitCode::SUCCESS)
     }
 
@@ -337,6 +338,7 @@ impl Out {
                 );
             }
         }
+        crate::sharing_cmds::print_register_and_flags(v);
         Ok(ExitCode::SUCCESS)
     }
 

@@ -34,6 +34,19 @@ pub fn parse_jsonl(s: &str) -> Result<Vec<Example>, EvalError> {
         .collect()
 }
 
+/// The messages the learned weights are trained on: the `dev` and `heldout`
+/// splits of `eval/triage.jsonl` (`main`) and every message of the third
+/// author's development set `eval/triage_set4.jsonl` (`set4`). Never a blind
+/// set. Shared by `--example triage_train` and the test that checks the
+/// committed weights are up to date.
+pub fn training_examples(main: Vec<Example>, set4: Vec<Example>) -> Vec<(String, Label)> {
+    main.into_iter()
+        .filter(|e| matches!(e.split.as_deref(), Some("dev" | "heldout")))
+        .chain(set4)
+        .map(|e| (e.text, e.label))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassMetrics {
     pub label: Label,

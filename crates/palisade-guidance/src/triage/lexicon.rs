@@ -26,6 +26,11 @@ pub(crate) enum Feature {
     FamilyFact,
     /// Good wishes (which make a family mention friendly, not watchful).
     Wish,
+    /// A friendly invitation or congratulation ("we should go together",
+    /// "well done on your time"): a sighting at a place or time outside work
+    /// that comes with one is a personal approach, not surveillance (unless
+    /// it also names the doctor's home or family).
+    Invite,
     /// Says they know or found out something ("wasn't hard to find", "I
     /// already know"): surveillance with a place, the home or the family.
     Knows,
@@ -66,7 +71,14 @@ pub(crate) struct Rules {
     pub(crate) errors: Vec<String>,
 }
 
-const TEXT: &str = include_str!("rules.txt");
+/// The rule files, read in order (a later file may use the word lists of an
+/// earlier one): the phrase rules written round by round, then the general
+/// mechanisms (lexicons of slang, veiled-threat templates, final acts,
+/// insulting comparisons) written for phrasings by new authors.
+const FILES: [(&str, &str); 2] = [
+    ("rules.txt", include_str!("rules.txt")),
+    ("rules_general.txt", include_str!("rules_general.txt")),
+];
 
 fn target(s: &str) -> Option<Target> {
     Some(match s {
@@ -84,13 +96,17 @@ fn target(s: &str) -> Option<Target> {
         "feature:home" => Target::Feature(Feature::Home),
         "feature:family_fact" => Target::Feature(Feature::FamilyFact),
         "feature:wish" => Target::Feature(Feature::Wish),
+        "feature:invite" => Target::Feature(Feature::Invite),
         other => Target::Class(other.parse().ok()?),
     })
 }
 
 pub(crate) fn parse() -> Rules {
     let mut out = Rules::default();
-    for (i, line) in TEXT.lines().enumerate() {
+    for (file, i, line) in FILES
+        .iter()
+        .flat_map(|(f, t)| t.lines().enumerate().map(move |(i, l)| (*f, i, l)))
+    {
         let n = i + 1;
         let line = line.trim_end();
         if line.trim().is_empty() || line.starts_with('#') {
@@ -103,21 +119,19 @@ pub(crate) fn parse() -> Rules {
                 }
                 _ => out
                     .errors
-                    .push(format!("rules.txt line {n}: bad list definition")),
+                    .push(format!("{file} line {n}: bad list definition")),
             }
             continue;
         }
         let fields: Vec<&'static str> = line.split('\t').collect();
         let [t, w, why, pattern] = fields[..] else {
-            out.errors.push(format!(
-                "rules.txt line {n}: expected 4 tab-separated fields"
-            ));
+            out.errors
+                .push(format!("{file} line {n}: expected 4 tab-separated fields"));
             continue;
         };
         let (Some(target), Ok(weight)) = (target(t), w.parse::<f32>()) else {
-            out.errors.push(format!(
-                "rules.txt line {n}: bad target '{t}' or weight '{w}'"
-            ));
+            out.errors
+                .push(format!("{file} line {n}: bad target '{t}' or weight '{w}'"));
             continue;
         };
         out.rules.push(Rule {

@@ -105,7 +105,7 @@ pub(crate) struct Compiled {
 /// not be read as a typing slip for it: "overdoing" is not "overdosed".
 const NOT_SLIPS: &[&str] = &[
     "overdo", "overdid", "overdone", "strike", "striking", "dyed", "stroke", "stabl", "stable",
-    "killer", "skilled", "diet", "lied", "lying",
+    "killer", "skilled", "diet", "lied", "lying", "spain",
 ];
 
 const MIN_PREFIX: usize = 3;

@@ -7,7 +7,9 @@
 //! membership of the rule file's word lists (a drug, a family member, a
 //! place). It is trained by `cargo run --release -p palisade-guidance
 //! --example triage_train` on the development and old held-out splits of
-//! `eval/triage.jsonl` (never on the blind sets), deterministically, and the
+//! `eval/triage.jsonl` and on the third author's `eval/triage_set4.jsonl`
+//! (never on the blind sets; see `eval::training_examples`),
+//! deterministically, and the
 //! weights are committed in `weights.txt` beside this file. `classify` uses
 //! it only to raise a message to `self_harm` or `threat` when the rules found
 //! no sign of either (never to clear one), and the reasons quote the words

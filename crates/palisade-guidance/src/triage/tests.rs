@@ -164,15 +164,12 @@ fn labels_round_trip() {
 #[test]
 fn learned_weights_read_cleanly_and_match_the_committed_data() {
     assert!(MODEL.0.errors.is_empty(), "{:#?}", MODEL.0.errors);
-    // Retraining on the development and old held-out splits gives exactly
-    // the committed file: the weights are not edited by hand, and a change
-    // to the data or the tokeniser without retraining fails here.
+    // Retraining on the development and old held-out splits and set 4
+    // gives exactly the committed file: the weights are not edited by hand,
+    // and a change to the data or the tokeniser without retraining fails here.
     let all = eval::parse_jsonl(include_str!("../../eval/triage.jsonl")).expect("eval set");
-    let examples: Vec<(String, Label)> = all
-        .into_iter()
-        .filter(|e| matches!(e.split.as_deref(), Some("dev" | "heldout")))
-        .map(|e| (e.text, e.label))
-        .collect();
+    let set4 = eval::parse_jsonl(include_str!("../../eval/triage_set4.jsonl")).expect("set 4");
+    let examples = eval::training_examples(all, set4);
     assert!(
         model::train(&examples) == include_str!("weights.txt"),
         "weights.txt is stale: run `cargo run --release -p palisade-guidance --example triage_train`"
@@ -306,5 +303,134 @@ proptest! {
     fn never_panics_on_odd_bytes(b in proptest::collection::vec(any::<u8>(), 0..300)) {
         let s = String::from_utf8_lossy(&b);
         let _ = classify(&s);
+    }
+}
+
+/// The label is `want`, and a rule (not only the learned weights) decided it,
+/// quoting words from the message.
+fn decided_by_rule(s: &str, want: Label) {
+    let t = classify(s);
+    assert_eq!(t.label, want, "{s}: {t:#?}");
+    assert!(
+        t.reasons.iter().any(|r| !r.matched.is_empty()
+            && s.contains(r.matched.as_str())
+            && !r.feature.starts_with("reads like")),
+        "{s}: {t:#?}"
+    );
+}
+
+#[test]
+fn slang_for_violence_and_injury_outcomes_are_threats() {
+    for s in [
+        "you're due a right kicking pal",
+        "ye'll be getting battered when ye come out",
+        "one of these days someone will spark you out",
+        "i'll have your teeth for this",
+        "yer heid's getting stamped in",
+        "you'll be going home on a stretcher",
+        "you'll end up in one of your own hospital beds",
+        "been sharpening something special for you",
+    ] {
+        decided_by_rule(s, Label::Threat);
+    }
+}
+
+#[test]
+fn veiled_warnings_and_second_person_surveillance_are_threats() {
+    for s in [
+        "sleep well tonight doctor, while you can",
+        "be a shame if your windows got smashed",
+        "after friday this gets personal",
+        "god help whoever is on reception monday",
+        "i'm not the violent type but my cousin is",
+        "consider this your warning",
+        "you leave by the back door at six every wednesday, don't you",
+        "i know where yours go to school",
+    ] {
+        decided_by_rule(s, Label::Threat);
+    }
+}
+
+#[test]
+fn self_harm_without_the_usual_words_is_flagged() {
+    for s in [
+        "im at the top of the multi storey on the ring road",
+        "been letting my sugars drop on purpose",
+        "been stockpiling my pregabalin for weeks",
+        "i hope you feel bad when they find me",
+        "going to be with my nan again soon",
+        "my brother says he wants to kill himself and he's not answering",
+        "i've chosen the night and i've got what i need",
+        "rehomed the dog and said my goodbyes. thank you for everything",
+    ] {
+        decided_by_rule(s, Label::SelfHarm);
+    }
+}
+
+#[test]
+fn abuse_without_swear_words_is_abusive() {
+    for s in [
+        "you've got the personality of a damp dishcloth",
+        "thick as two short planks, the lot of you",
+        "thanks for nothing as usual",
+        "well done einstein 🙄",
+        "your receptionist is a miserable jobsworth",
+        "did you buy your degree off ebay",
+        "you treat us like dirt",
+        "bunch of clowns up at that surgery",
+    ] {
+        decided_by_rule(s, Label::Abusive);
+    }
+}
+
+#[test]
+fn innocent_readings_of_the_new_patterns_stay_innocent() {
+    for (s, want) in [
+        (
+            "can i have enough inhalers to cover six weeks in canada",
+            Label::Admin,
+        ),
+        (
+            "I hope this message finds you well, I need a copy of my records",
+            Label::Admin,
+        ),
+        ("is there a car park at the surgery", Label::Admin),
+        (
+            "feels like someone is stabbing me in the side when i breathe",
+            Label::Clinical,
+        ),
+        (
+            "my hypo last night was an accident, should i lower my dose",
+            Label::Clinical,
+        ),
+        (
+            "these tablets knock me out, can i take them earlier",
+            Label::Clinical,
+        ),
+        (
+            "this sciatica makes me want to curl up and die, anything stronger?",
+            Label::Clinical,
+        ),
+        ("is that a wedding ring? congratulations!", Label::Personal),
+        (
+            "saw you at the food festival on saturday, we should go together next year!",
+            Label::Personal,
+        ),
+        (
+            "spotted you at the lido with your little boy, so sweet!",
+            Label::Personal,
+        ),
+        ("can you call me back about my tablets please", Label::Admin),
+        (
+            "i forgot my insulin last night, not on purpose, is that dangerous",
+            Label::Clinical,
+        ),
+        (
+            "goodbye and good luck in the new job, we'll all miss you",
+            Label::Personal,
+        ),
+    ] {
+        let t = classify(s);
+        assert_eq!(t.label, want, "{s}: {t:#?}");
     }
 }

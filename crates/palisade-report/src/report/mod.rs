@@ -3,6 +3,7 @@
 //! verify the bundle.
 
 mod chronology;
+mod register;
 mod stats;
 
 use crate::chart::{self, Chart};
@@ -92,6 +93,7 @@ pub fn render_report(r: &Report) -> Result<Vec<u8>, ReportError> {
     doc.new_page(false);
     summary(&mut doc, &prepared, &stats);
     actions(&mut doc, &ctx, &prepared);
+    register::exhibits(&mut doc, &ctx);
     doc.new_page(true);
     chronology::entries(&mut doc, &ctx, &prepared);
     doc.new_page(false);

@@ -1,7 +1,10 @@
 //! Shared test helpers: a sample report and poppler as the judge.
 #![allow(dead_code)]
 
-use palisade_report::{Field, Report, ReportAction, ReportAttachment, ReportEntry, make_thumbnail};
+use palisade_report::{
+    Field, Report, ReportAction, ReportAttachment, ReportCustody, ReportEntry, ReportExhibit,
+    make_thumbnail,
+};
 use std::process::Command;
 
 pub const SECRET: &str = "Ꙭ clinical: hypothyroidism, query 7f3a9c";
@@ -298,6 +301,25 @@ pub fn sample(clinical: Field) -> Report {
                 notes: Field::Absent,
             },
         ],
+        exhibits: vec![ReportExhibit {
+            id: "exh_1".into(),
+            number: 1,
+            item_kind: "digital_media".into(),
+            description: d("USB stick in a padded envelope"),
+            received_at: "2026-03-04".into(),
+            received_by: d("Reception (J Bloggs)"),
+            stored_at: d("Practice safe"),
+            bag_number: d("EB-0001"),
+            notes: Field::Absent,
+            photos: 1,
+            custody: vec![ReportCustody {
+                at: "2026-04-02T10:30:00+01:00".into(),
+                from: d("Practice manager"),
+                to: d("PC 1234 Smith, Metropolitan Police"),
+                purpose: d("Forensic examination"),
+                bag_number: d("MET-77"),
+            }],
+        }],
         attachments,
         verification: vec![
             "Run palisade verify-bundle on the bundle folder.".into(),

@@ -8,7 +8,10 @@ use palisade_bundle::format::Manifest;
 use palisade_bundle::howto;
 use palisade_core::domain::{ActionKind, field};
 use palisade_core::view::{CaseView, EntryState};
-use palisade_report::{Field, Report, ReportAction, ReportAttachment, ReportEntry, Thumbnail};
+use palisade_report::{
+    Field, Report, ReportAction, ReportAttachment, ReportCustody, ReportEntry, ReportExhibit,
+    Thumbnail,
+};
 use palisade_store::StoredTimestamp;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -78,6 +81,39 @@ pub(super) fn render(
                 &a.notes,
                 clinical_withheld && a.kind == ActionKind::PsychiatricReferral.as_str(),
             ),
+        })
+        .collect();
+    let exhibits = view
+        .exhibits
+        .iter()
+        .filter(|x| in_bundle.contains(x.id.as_str()))
+        .map(|x| ReportExhibit {
+            id: x.id.clone(),
+            number: x.number,
+            item_kind: x.item_kind.clone(),
+            description: Field::Disclosed(x.description.clone()),
+            received_at: x.received_at.clone(),
+            received_by: Field::Disclosed(x.received_by.clone()),
+            stored_at: Field::Disclosed(x.stored_at.clone()),
+            bag_number: Field::from_option(x.bag_number.clone()),
+            notes: Field::from_option(x.notes.clone()),
+            photos: manifest
+                .attachments
+                .iter()
+                .filter(|a| a.belongs_to == x.id)
+                .count(),
+            custody: x
+                .custody
+                .iter()
+                .filter(|c| in_bundle.contains(c.id.as_str()))
+                .map(|c| ReportCustody {
+                    at: c.at.clone(),
+                    from: Field::Disclosed(c.from.clone()),
+                    to: Field::Disclosed(c.to.clone()),
+                    purpose: Field::from_option(c.purpose.clone()),
+                    bag_number: Field::from_option(c.bag_number.clone()),
+                })
+                .collect(),
         })
         .collect();
     let attachments = manifest
@@ -155,6 +191,7 @@ pub(super) fn render(
         timestamps,
         entries,
         actions,
+        exhibits,
         attachments,
         verification: howto::report_paragraphs(manifest),
     };

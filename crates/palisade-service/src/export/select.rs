@@ -46,6 +46,12 @@ pub fn includes_judgement(profile: Profile) -> bool {
     matches!(profile, Profile::Defence | Profile::Full)
 }
 
+/// Whether a profile carries the case's internal administration: shares
+/// with users of the practice and flags published for colleagues.
+pub fn includes_administration(profile: Profile) -> bool {
+    matches!(profile, Profile::Defence | Profile::Full)
+}
+
 /// The records to disclose, in leaf order.
 pub fn choose<'a>(
     rows: &'a [(StoredRecord, Record)],
@@ -72,6 +78,16 @@ pub fn choose<'a>(
         }
         keep.insert(a.id.as_str());
     }
+    // The physical evidence register is evidence: every profile carries the
+    // items received in the range, with their photographs and custody.
+    for x in view
+        .exhibits
+        .iter()
+        .filter(|x| range.contains(&x.received_at))
+    {
+        keep.insert(x.id.as_str());
+    }
+    let administration = includes_administration(profile);
     // Acknowledgements of flagged messages and risk assessments record the
     // doctor's own judgement of the risk (and can reveal clinical concern,
     // e.g. about self-harm): only the doctor's adviser and the full copy get them.
@@ -106,7 +122,14 @@ pub fn choose<'a>(
         let target = env.target.as_deref();
         let chosen = match env.kind {
             RecordKind::CaseOpened | RecordKind::CaseClosed => true,
-            RecordKind::Entry | RecordKind::Action => keep.contains(env.id.as_str()),
+            RecordKind::Entry | RecordKind::Action | RecordKind::Exhibit => {
+                keep.contains(env.id.as_str())
+            }
+            RecordKind::Custody => target.is_some_and(|t| keep.contains(t)),
+            RecordKind::Share
+            | RecordKind::ShareRevoked
+            | RecordKind::Flag
+            | RecordKind::FlagWithdrawn => administration,
             RecordKind::Import => imports.contains(&env.id),
             RecordKind::Correction | RecordKind::Retraction => {
                 target.is_some_and(|t| keep.contains(t))
