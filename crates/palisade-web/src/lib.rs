@@ -17,6 +17,7 @@ pub mod forms;
 pub mod guidance;
 pub mod headers;
 pub mod layout;
+pub mod proxy;
 pub mod server;
 pub mod session;
 pub mod settings;
@@ -51,6 +52,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            proxy::forwarded_client,
         ))
         .with_state(state)
 }

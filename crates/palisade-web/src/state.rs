@@ -13,6 +13,9 @@ pub struct WebConfig {
     /// Allow session cookies over plain http (loopback development only;
     /// `serve` refuses it on any other address).
     pub insecure_http: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy on this machine (loopback
+    /// peers only) for the client's address: see [`crate::proxy`].
+    pub behind_proxy: bool,
     /// The largest request body accepted (uploads), in bytes.
     pub max_upload_bytes: usize,
     /// Informational defaults only: the timeouts that apply are the
@@ -26,6 +29,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             insecure_http: false,
+            behind_proxy: false,
             max_upload_bytes: 50 * 1024 * 1024,
             idle_timeout: Duration::from_secs(30 * 60),
             absolute_timeout: Duration::from_secs(12 * 3600),

@@ -725,3 +725,55 @@ async fn multipart_forms_need_the_token_as_their_first_field() {
     .await;
     assert_eq!(status, 403, "a second token");
 }
+
+/// Behind a reverse proxy on the same machine (`--behind-proxy`), the
+/// client's address comes from the proxy's `X-Forwarded-For`, so throttling
+/// and the audit trail see the real client; the header is ignored when the
+/// flag is off or the connection does not come from loopback.
+#[tokio::test]
+async fn the_client_address_behind_a_proxy_comes_from_x_forwarded_for() {
+    async fn failed_sign_in_from(app: &TestApp, peer: &str, forwarded: &str) -> String {
+        let client = app.client_from(peer.parse().expect("ip"));
+        client.get("/login").await.assert_status(200);
+        let body = serde_urlencoded::to_string([
+            ("_csrf", client.csrf().as_str()),
+            ("username", "admin"),
+            ("password", "not the password at all"),
+        ])
+        .expect("form");
+        let req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", forwarded)
+            .body(Body::from(body))
+            .expect("request");
+        let res = client.send(req).await;
+        assert_eq!(res.status, 401, "a wrong password: {}", res.body);
+        let recent = app.accounts().audit_recent(1).expect("audit");
+        assert_eq!(recent[0].action, "sign_in_failed");
+        recent[0].client.clone().unwrap_or_default()
+    }
+
+    let proxied = TestApp::with_config(WebConfig {
+        behind_proxy: true,
+        ..WebConfig::default()
+    });
+    proxied.setup_admin();
+    assert_eq!(
+        failed_sign_in_from(&proxied, "127.0.0.1", "6.6.6.6, 203.0.113.9").await,
+        "203.0.113.9",
+        "the proxy's own entry (the last) is the client"
+    );
+    assert_eq!(
+        failed_sign_in_from(&proxied, "198.51.100.4", "203.0.113.9").await,
+        "198.51.100.4",
+        "a header from a non-loopback peer is not trusted"
+    );
+
+    let direct = TestApp::new();
+    direct.setup_admin();
+    assert_eq!(
+        failed_sign_in_from(&direct, "127.0.0.1", "203.0.113.9").await,
+        "127.0.0.1",
+        "without --behind-proxy the header is ignored"
+    );
+}

@@ -128,6 +128,12 @@ pub struct ServeArgs {
     /// a loopback address, for trying Palisade on this computer.
     #[arg(long)]
     pub insecure_http: bool,
+    /// Palisade runs behind a reverse proxy on this machine (Caddy, nginx):
+    /// take the client's address from the proxy's X-Forwarded-For (only on
+    /// connections from a loopback address), so sign-in throttling and the
+    /// audit trail see the real client.
+    #[arg(long)]
+    pub behind_proxy: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,7 @@ pub fn check_args(a: &ServeArgs) -> Result<SocketAddr> {
 fn serve_on(palisade: Palisade, a: &ServeArgs, addr: SocketAddr) -> Result<ExitCode> {
     let config = WebConfig {
         insecure_http: a.insecure_http,
+        behind_proxy: a.behind_proxy,
         ..WebConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
