@@ -12,14 +12,42 @@ use palisade_store::BlobStore;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A file a user asks to attach, checked to be readable before anything is written.
-#[derive(Debug)]
+/// A file a user asks to attach, checked to be readable before anything is
+/// written: a file on disk, or bytes already in memory (an upload).
 pub struct AttachmentFile {
-    pub path: PathBuf,
-    file: File,
+    /// Where the bytes come from, for error messages (a path, or "uploaded file NAME").
+    pub origin: String,
+    source: Box<dyn Read + Send>,
     pub name: String,
+}
+
+impl std::fmt::Debug for AttachmentFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttachmentFile")
+            .field("origin", &self.origin)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An uploaded file held in memory (the web application's quick log and
+/// API): sealed straight from memory, so the plaintext never touches disk.
+#[derive(Clone)]
+pub struct UploadedFile {
+    /// The name the uploader gave (kept in the attachment record; may be empty).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for UploadedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadedFile")
+            .field("name", &self.name)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
 }
 
 impl AttachmentFile {
@@ -39,10 +67,24 @@ impl AttachmentFile {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "attachment".into());
         Ok(Self {
-            path: path.to_path_buf(),
-            file,
+            origin: path.display().to_string(),
+            source: Box::new(file),
             name,
         })
+    }
+
+    /// An upload already in memory.
+    pub fn uploaded(u: UploadedFile) -> Self {
+        let name = Path::new(&u.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "attachment".into());
+        Self {
+            origin: format!("uploaded file {name}"),
+            source: Box::new(std::io::Cursor::new(u.bytes)),
+            name,
+        }
     }
 }
 
@@ -78,8 +120,8 @@ impl Palisade {
         case_key: &SecretKey,
         mut file: AttachmentFile,
     ) -> Result<NewAttachment> {
-        let path_text = file.path.display().to_string();
-        self.store_attachment_from(case_id, case_key, &file.name, &mut file.file, &path_text)
+        let origin = std::mem::take(&mut file.origin);
+        self.store_attachment_from(case_id, case_key, &file.name, &mut file.source, &origin)
     }
 
     /// Seal bytes read from `src` (named `file_name`; `origin` says where they come

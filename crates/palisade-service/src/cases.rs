@@ -2,7 +2,7 @@
 //! with its attachments, record an action, correct or retract an entry, and
 //! read a case back as a timeline.
 
-use crate::attachments::AttachmentFile;
+use crate::attachments::{AttachmentFile, UploadedFile};
 use crate::error::{Result, ServiceError};
 use crate::ledger::{Palisade, Pending, Receipt, now};
 use palisade_core::compose::{self, EntryPatch, NewAction, NewCase, NewEntry, Stamp};
@@ -178,6 +178,15 @@ impl Palisade {
             .iter()
             .map(|p| AttachmentFile::open(p))
             .collect::<Result<Vec<_>>>()?;
+        self.commit_with_files(case_id, record, files)
+    }
+
+    fn commit_with_files(
+        &self,
+        case_id: &str,
+        record: Record,
+        files: Vec<AttachmentFile>,
+    ) -> Result<RecordReceipt> {
         let target = record.envelope.id.clone();
         let mut pending = vec![Pending {
             record,
@@ -220,6 +229,21 @@ impl Palisade {
         self.ensure_open(case_id)?;
         let record = compose::entry(&stamp("ent")?, case_id, entry)?;
         self.commit_with_attachments(case_id, record, attachments)
+    }
+
+    /// [`Palisade::log_entry`] with uploads held in memory (the web application):
+    /// the bytes are sealed straight from memory and never written in clear.
+    pub fn log_entry_uploaded(
+        &self,
+        case_id: &str,
+        entry: &NewEntry,
+        uploads: Vec<UploadedFile>,
+    ) -> Result<RecordReceipt> {
+        check_not_future(&entry.occurred_at)?;
+        self.ensure_open(case_id)?;
+        let record = compose::entry(&stamp("ent")?, case_id, entry)?;
+        let files = uploads.into_iter().map(AttachmentFile::uploaded).collect();
+        self.commit_with_files(case_id, record, files)
     }
 
     /// Record an action taken about a case (with optional attachments, e.g. the letter sent).

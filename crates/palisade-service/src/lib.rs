@@ -24,6 +24,7 @@ pub use accounts::{
     Accounts, ApiTokenInfo, AuditAction, AuditEntry, AuditEvent, Clock, LoginOutcome, ManualClock,
     NewSession, OrgSettings, Password, Role, Scope, SessionInfo, SystemClock, TotpEnrolment, User,
 };
+pub use attachments::UploadedFile;
 pub use case_cache::{CaseAccess, CaseFacts, PublishedFlag};
 pub use cases::{CaseSummary, RecordReceipt};
 pub use error::{Result, ServiceError};

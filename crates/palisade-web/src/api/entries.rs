@@ -134,19 +134,10 @@ pub async fn log(
         (Some(c), Direction::Inbound) => Some(palisade_guidance::classify(c)),
         _ => None,
     };
-    let staged = uploads::stage(
-        state.palisade().data_dir(),
-        &files.iter().collect::<Vec<_>>(),
-    )?;
-    let (id, paths) = (case_id.clone(), staged.paths.clone());
-    let result = blocking(&state, move |p| p.log_entry(&id, &entry, &paths))
-        .await
-        .map_err(|e| match e {
-            WebError::Internal(m) => WebError::Internal(uploads::redact(&m, staged.dir())),
-            other => other,
-        });
-    drop(staged);
-    let r: RecordReceipt = result?;
+    let uploaded = uploads::in_memory(&files.iter().collect::<Vec<_>>());
+    let id = case_id.clone();
+    let r: RecordReceipt =
+        blocking(&state, move |p| p.log_entry_uploaded(&id, &entry, uploaded)).await?;
     audit::record(
         &state,
         &actor,

@@ -133,16 +133,9 @@ pub async fn create(
                 .into_response());
         }
     };
-    let staged = uploads::stage(state.palisade().data_dir(), &files)?;
-    let paths = staged.paths.clone();
+    let uploaded = uploads::in_memory(&files);
     let id = case_id.clone();
-    let result = blocking(&state, move |p| p.log_entry(&id, &entry, &paths))
-        .await
-        .map_err(|e| match e {
-            WebError::Internal(m) => WebError::Internal(uploads::redact(&m, staged.dir())),
-            other => other,
-        });
-    drop(staged);
+    let result = blocking(&state, move |p| p.log_entry_uploaded(&id, &entry, uploaded)).await;
     let receipt = match result {
         Ok(r) => r,
         Err(WebError::BadRequest(m)) => {

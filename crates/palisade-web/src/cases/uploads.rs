@@ -1,7 +1,9 @@
-//! Uploaded files on their way into the ledger: written to a private
-//! temporary folder inside the data directory (never the system temp
-//! folder), handed to the service by path, and deleted when the request is
-//! done, whatever happened. The media type is sniffed from the content.
+//! Uploaded files on their way into the ledger. Photos and files logged with
+//! a contact go to the service in memory and are sealed from there. An
+//! export to import is written to a private temporary folder inside the data
+//! directory (never the system temp folder), because the parsers read files;
+//! it is deleted when the import is confirmed or expires. The media type is
+//! sniffed from the content.
 
 use crate::csrf::Upload;
 use crate::error::WebError;
@@ -49,7 +51,21 @@ fn make_private_dir(root: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Write `files` into a fresh private folder under the data directory. Each
+/// Uploads handed to the service in memory (contacts and their photos): it
+/// seals them straight from memory, so the plaintext never touches disk.
+/// Each keeps its sanitised name.
+pub fn in_memory(files: &[&Upload]) -> Vec<palisade_service::UploadedFile> {
+    files
+        .iter()
+        .map(|f| palisade_service::UploadedFile {
+            name: safe_name(&f.file_name),
+            bytes: f.bytes.clone(),
+        })
+        .collect()
+}
+
+/// Write `files` into a fresh private folder under the data directory (an
+/// export to import, which the parsers read from a file). Each
 /// file keeps its (sanitised) name, made unique within the folder.
 pub fn stage(data_dir: &Path, files: &[&Upload]) -> Result<Staged, WebError> {
     let root = staging_root(data_dir);
