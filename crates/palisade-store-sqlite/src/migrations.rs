@@ -59,18 +59,34 @@ const STEPS: &[(i64, &str)] = &[
     ),
 ];
 
-/// The newest schema version this build knows.
+/// The newest schema version this build knows (the last step).
+#[cfg(test)]
 pub const LATEST: i64 = 3;
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let be = |e: rusqlite::Error| StoreError::Backend(format!("migration: {e}"));
+    apply(conn, STEPS, "database", "migration")
+}
+
+/// Bring a database to the newest of `steps` (version, SQL), each step in
+/// its own transaction, recording what was applied in `schema_migrations`.
+/// A database newer than this build is refused. `what` names the database
+/// in messages ("database", "account database"); `label` prefixes backend
+/// errors. Shared by the ledger and the account store.
+pub(crate) fn apply(
+    conn: &mut Connection,
+    steps: &[(i64, &str)],
+    what: &str,
+    label: &str,
+) -> Result<(), StoreError> {
+    let latest = steps.last().map_or(0, |(v, _)| *v);
+    let be = |e: rusqlite::Error| StoreError::Backend(format!("{label}: {e}"));
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version    INTEGER PRIMARY KEY,
             applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
         ) STRICT;",
     )
-    .map_err(|e| StoreError::NotAStore(format!("cannot read the database schema: {e}")))?;
+    .map_err(|e| StoreError::NotAStore(format!("cannot read the {what} schema: {e}")))?;
     let current: i64 = conn
         .query_row(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
@@ -78,12 +94,12 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             |r| r.get(0),
         )
         .map_err(be)?;
-    if current > LATEST {
+    if current > latest {
         return Err(StoreError::NotAStore(format!(
-            "the database has schema version {current}, newer than this Palisade ({LATEST}); upgrade Palisade"
+            "the {what} has schema version {current}, newer than this Palisade ({latest}); upgrade Palisade"
         )));
     }
-    for (version, sql) in STEPS.iter().filter(|(v, _)| *v > current) {
+    for (version, sql) in steps.iter().filter(|(v, _)| *v > current) {
         let tx = conn.transaction().map_err(be)?;
         tx.execute_batch(sql).map_err(be)?;
         tx.execute(
@@ -99,6 +115,11 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latest_is_the_last_step() {
+        assert_eq!(STEPS.last().map(|(v, _)| *v), Some(LATEST));
+    }
 
     fn version(conn: &Connection) -> i64 {
         conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {

@@ -78,39 +78,10 @@ const STEPS: &[(i64, &str)] = &[(
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 )];
 
-/// The newest schema version this build knows.
+/// The newest schema version this build knows (the last step).
+#[cfg(test)]
 pub const LATEST: i64 = 1;
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let be = |e: rusqlite::Error| StoreError::Backend(format!("accounts migration: {e}"));
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER PRIMARY KEY,
-            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-        ) STRICT;",
-    )
-    .map_err(|e| StoreError::NotAStore(format!("cannot read the account database schema: {e}")))?;
-    let current: i64 = conn
-        .query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(be)?;
-    if current > LATEST {
-        return Err(StoreError::NotAStore(format!(
-            "the account database has schema version {current}, newer than this Palisade ({LATEST}); upgrade Palisade"
-        )));
-    }
-    for (version, sql) in STEPS.iter().filter(|(v, _)| *v > current) {
-        let tx = conn.transaction().map_err(be)?;
-        tx.execute_batch(sql).map_err(be)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version) VALUES (?1)",
-            [version],
-        )
-        .map_err(be)?;
-        tx.commit().map_err(be)?;
-    }
-    Ok(())
+    crate::migrations::apply(conn, STEPS, "account database", "accounts migration")
 }
