@@ -5,7 +5,6 @@ use crate::error::WebError;
 use crate::session::SignedIn;
 use palisade_service::{Accounts, AuditAction, AuditEvent, Clock, Palisade, SystemClock};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Settings fixed when the server starts.
 #[derive(Debug, Clone)]
@@ -18,11 +17,6 @@ pub struct WebConfig {
     pub behind_proxy: bool,
     /// The largest request body accepted (uploads), in bytes.
     pub max_upload_bytes: usize,
-    /// Informational defaults only: the timeouts that apply are the
-    /// organisation's settings (`/settings`, 30 minutes and 12 hours unless
-    /// changed), enforced by the account service on every request.
-    pub idle_timeout: Duration,
-    pub absolute_timeout: Duration,
 }
 
 impl Default for WebConfig {
@@ -31,8 +25,6 @@ impl Default for WebConfig {
             insecure_http: false,
             behind_proxy: false,
             max_upload_bytes: 50 * 1024 * 1024,
-            idle_timeout: Duration::from_secs(30 * 60),
-            absolute_timeout: Duration::from_secs(12 * 3600),
         }
     }
 }
